@@ -10,7 +10,9 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_USER_AGENT = "Agora/0.1 (evidence-grounded decision research; +https://example.invalid/agora)"
+DEFAULT_USER_AGENT = (
+    "Agora/0.1 (evidence-grounded decision research; +https://example.invalid/agora)"
+)
 
 
 class Settings(BaseSettings):
@@ -18,7 +20,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="AGORA_", extra="forbid")
 
-    library: Path = Field(Path("library"), description="Folder holding the Chroma store and catalog.")
+    library: Path = Field(
+        Path("library"), description="Folder holding the Chroma store and catalog."
+    )
     embedding_model: str = Field(
         "minilm",
         description=(

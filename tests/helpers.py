@@ -1,0 +1,87 @@
+"""Small builders shared by tests: documents on disk and PDFs made with fpdf2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fpdf import FPDF
+
+from agora.settings import Settings
+from ingest import Library
+from ingest.embedding import Embedder
+
+
+def make_pdf(pages: list[str], title: str = "Test PDF", author: str = "Agora Tests") -> bytes:
+    """A text PDF whose pages hold the given strings (latin-1 text only)."""
+    pdf = FPDF()
+    pdf.set_title(title)
+    pdf.set_author(author)
+    pdf.set_font("Helvetica", size=11)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 6, text)
+    return bytes(pdf.output())
+
+
+def article_html(
+    title: str, body: str, author: str = "Jane Analyst", date: str = "2025-10-01"
+) -> str:
+    """A realistic article page: boilerplate navigation and footer around the content."""
+    paragraphs = "\n".join(f"<p>{p}</p>" for p in body.split("\n\n"))
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<meta name="author" content="{author}"><meta name="date" content="{date}"></head>
+<body><nav><a href="/">Home</a> | <a href="/about">About</a> | <a href="/blog">Blog</a></nav>
+<article><h1>{title}</h1>{paragraphs}</article>
+<footer>Copyright 2025 Example Org. All rights reserved. Privacy | Terms</footer>
+</body></html>"""
+
+
+LOREM_AI = (
+    "Teams using AI coding assistants merged pull requests faster, cutting cycle time by "
+    "about a third in the first quarter after adoption. Product managers reported no "
+    "comparable change in discovery work, and go-to-market teams saw pipeline conversion "
+    "stay flat. The bottleneck moved from writing code to deciding what to build."
+)
+
+
+def write_corpus(folder: Path) -> dict[str, Path]:
+    """A small mixed folder: Markdown, HTML, text and a two-page PDF."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        "engineering": folder / "engineering.md",
+        "gtm": folder / "gtm.html",
+        "notes": folder / "notes.txt",
+        "survey": folder / "survey.pdf",
+    }
+    files["engineering"].write_text(
+        "---\ntitle: Engineering speed report\nauthor: Platform Team\ndate: 2025-09-01\n---\n"
+        "# Engineering speed report\n\n" + LOREM_AI + "\n\n" + "Review latency fell. " * 30
+    )
+    files["gtm"].write_text(
+        article_html(
+            "Go-to-market after AI",
+            "Sales cycles did not shorten even as engineering output rose. " * 6
+            + "\n\n"
+            + "Marketing teams adopted AI for drafting copy but measured no pipeline gain. " * 5,
+        )
+    )
+    files["notes"].write_text(
+        "Field notes on sourdough starters\n\n"
+        + "Feed the starter twice a day with equal weights of flour and water. " * 12
+    )
+    files["survey"].write_bytes(
+        make_pdf(
+            [
+                "Survey of 400 product managers. " * 10 + "Most saw no productivity change.",
+                "Second page: executives expect gains within 12 months. " * 8,
+            ],
+            title="Product management survey 2025",
+        )
+    )
+    return files
+
+
+def open_library(folder: Path, embedder: Embedder, **settings: object) -> Library:
+    """A library in a test folder that reuses the session's loaded embedder."""
+    return Library(Settings(library=folder, **settings), embedder=embedder)  # type: ignore[arg-type]
