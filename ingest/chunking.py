@@ -140,9 +140,9 @@ def _units(text: str) -> Iterator[_Unit]:
             block_start = None
         if heading is not None:
             section = heading
-            span = _trimmed(text, offset, line_end)
-            if span:
-                yield _Unit(span, section, True)
+            heading_span = _trimmed(text, offset, line_end)
+            if heading_span:
+                yield _Unit(heading_span, section, True)
         elif stripped and block_start is None:
             block_start = offset
         offset = line_end

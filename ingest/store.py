@@ -82,9 +82,9 @@ class VectorStore:
 
     def add(self, chunks: list[Chunk], vectors: np.ndarray, source: Source) -> None:
         """Add one source's chunks with their vectors (ids are the chunk ids)."""
-        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+        from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo, TextNode
 
-        nodes = [
+        nodes: list[BaseNode] = [
             TextNode(
                 id_=chunk.chunk_id,
                 text=chunk.text,

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from loopback import loopback  # noqa: F401
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -20,3 +21,13 @@ def isolated_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     library = tmp_path / "library"
     monkeypatch.setenv("AGORA_LIBRARY", str(library))
     return library
+
+
+@pytest.fixture(scope="session")
+def embedder():  # type: ignore[no-untyped-def]
+    """The real packaged model, loaded once per test session."""
+    from ingest.embedding import Embedder
+
+    model = Embedder()
+    model.embed(["warm up"])
+    return model

@@ -1,0 +1,495 @@
+"""Turn a source's bytes into plain text plus the metadata found along the way.
+
+One entry point, :func:`extract`, dispatches on the sniffed :class:`SourceKind`:
+
+- HTML goes through trafilatura, which drops navigation, footers and other boilerplate.
+  We decode the bytes ourselves first, because trafilatura guesses encodings from the
+  bytes alone and ignores the page's declared charset.
+- PDF goes through pypdf page by page; ``pages`` records where each page's text sits in
+  the joined text, so chunks can cite page numbers.
+- Text and markdown are decoded, newlines normalised, and (for markdown) YAML front
+  matter read for metadata and removed.
+
+Whatever cannot give usable text raises :class:`ExtractionError` with a ``reason`` a
+person can act on: a login wall, a scanned PDF, a password-protected file, an empty file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import html
+import io
+import re
+from datetime import date, datetime
+from typing import Any
+
+import trafilatura
+import yaml
+from charset_normalizer import from_bytes
+from pypdf import PasswordType, PdfReader
+from pypdf.errors import DependencyError
+from trafilatura.settings import Document
+
+from ingest.types import ExtractedDocument, PageSpan, SourceKind
+
+# A plain-text title longer than this is a paragraph, not a title.
+MAX_TITLE_CHARS = 120
+
+
+class ExtractionError(Exception):
+    """No usable text could be extracted; ``reason`` says why, for a person."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def extract(
+    content: bytes,
+    kind: SourceKind,
+    *,
+    url: str | None = None,
+    name: str | None = None,
+    min_text_chars: int = 200,
+    declared_type: str | None = None,
+) -> ExtractedDocument:
+    """Extract text and metadata from ``content`` of the given ``kind``.
+
+    ``url`` is where a web page came from (trafilatura resolves the canonical URL with
+    it); ``name`` is the file name, accepted for symmetry with sniffing but unused here
+    (falling back to it as a title is the caller's choice); ``declared_type`` is the HTTP
+    Content-Type, whose charset helps decode HTML and text. Raises
+    :class:`ExtractionError` when the result is empty or shorter than ``min_text_chars``.
+    """
+    if not content.strip():
+        raise ExtractionError("empty file" if url is None else "empty response body")
+    if kind is SourceKind.HTML:
+        return _extract_html(content, url, min_text_chars, declared_type)
+    if kind is SourceKind.PDF:
+        return _extract_pdf(content, min_text_chars)
+    return _extract_text(content, kind, min_text_chars, declared_type)
+
+
+# ---------------------------------------------------------------------------- decoding
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE, whose BOM is its prefix
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Labels that mean something else on the web: browsers decode "iso-8859-1" as
+# windows-1252 and "shift_jis" as windows-31j (the WHATWG Encoding Standard), and pages
+# rely on it (curly quotes from 0x93/0x94, NEC/IBM kanji extensions).
+# SEE: https://encoding.spec.whatwg.org/#names-and-labels
+_WEB_ENCODINGS = {
+    "iso-8859-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "l1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "iso-8859-9": "cp1254",
+    "tis-620": "cp874",
+    "iso-8859-11": "cp874",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "ms_kanji": "cp932",
+    "windows-31j": "cp932",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "euc-kr": "cp949",
+    # A meta tag cannot honestly declare UTF-16 (it would not be readable as ASCII).
+    "utf-16": "utf-8",
+    "utf-16le": "utf-8",
+    "utf-16be": "utf-8",
+}
+
+_CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.IGNORECASE)
+_META_TAG = re.compile(rb"<meta\s[^>]*>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(rb"""([A-Za-z_:][-\w:.]*)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""")
+
+
+def _codec(label: str | None) -> str | None:
+    """A Python codec name for an encoding label, or None if Python does not know it."""
+    if not label:
+        return None
+    label = label.strip().lower()
+    label = _WEB_ENCODINGS.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def _charset_from_content_type(declared_type: str | None) -> str | None:
+    match = _CHARSET_PARAM.search(declared_type or "")
+    return match.group(1) if match else None
+
+
+def _charset_from_meta(content: bytes) -> str | None:
+    """The charset a page declares in a ``<meta>`` tag within its first 4 KB.
+
+    Attributes are parsed rather than grepped for "charset=", so that
+    ``<meta name="description" content="charset=gbk">`` does not count.
+    """
+    for tag in _META_TAG.finditer(content[:4096]):
+        attributes = {
+            key.lower(): value.strip(b"\"'") for key, value in _ATTRIBUTE.findall(tag.group(0))
+        }
+        if b"charset" in attributes:
+            return attributes[b"charset"].decode("ascii", errors="ignore")
+        if attributes.get(b"http-equiv", b"").lower() == b"content-type":
+            found = _CHARSET_PARAM.search(attributes.get(b"content", b"").decode("ascii", "ignore"))
+            if found:
+                return found.group(1)
+    return None
+
+
+def decode_text(content: bytes, declared_type: str | None = None, *, is_html: bool = False) -> str:
+    """Decode bytes to text: BOM, then UTF-8, then declared charsets, then detection.
+
+    Valid UTF-8 wins over a declared single-byte charset on purpose: servers often
+    declare iso-8859-1 for UTF-8 pages, while legacy text that happens to be valid UTF-8
+    (beyond plain ASCII) is vanishingly rare.
+    """
+    for bom, encoding in _BOMS:
+        if content.startswith(bom):
+            return content[len(bom) :].decode(encoding, errors="replace")
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = [_charset_from_content_type(declared_type)]
+    if is_html:
+        declared.append(_charset_from_meta(content))
+    for label in declared:
+        codec = _codec(label)
+        if codec is None:
+            continue
+        try:
+            return content.decode(codec)
+        except UnicodeDecodeError:
+            continue  # the declaration is wrong; try the next clue
+    western = _as_western_european(content)
+    if western is not None:
+        return western
+    # Detection looks at a sample: it is slow on megabytes and a sample is enough.
+    best = from_bytes(content[:65536]).best()
+    if best is not None and best.encoding:
+        return content.decode(best.encoding, errors="replace")
+    return content.decode("cp1252", errors="replace")
+
+
+# Non-ASCII characters that Western European text in windows-1252 is made of: accented
+# letters and typographic punctuation. Left out on purpose: ð þ ý (Turkish ğ ş ı read as
+# windows-1252), superscripts and ¤ ¦ ¨ ´ ¸ (Polish and Czech letters read as it).
+_WESTERN = frozenset(
+    "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜßàáâãäåæçèéêëìíîïñòóôõöøùúûüÿŒœŠšŽžŸ“”‘’„–—…«»€£¥§°©®™•·¡¿ "
+)
+
+
+def _as_western_european(content: bytes) -> str | None:
+    """The text as windows-1252 when it plainly is Western European text, else None.
+
+    charset-normalizer often misreads short French or German text in windows-1252 as
+    cp850, cp1250 or mac_roman (all decode without error); yet windows-1252 is the
+    most common legacy encoding by far. Accept it when every non-ASCII character is a
+    plausible Western one and they are a minority of the letters: Cyrillic, Greek or
+    Japanese bytes read as windows-1252 give mostly non-ASCII "letters".
+    """
+    try:
+        text = content.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    non_ascii = [char for char in text if ord(char) > 127]
+    ascii_letters = sum(1 for char in text if char.isascii() and char.isalpha())
+    if not non_ascii or any(char not in _WESTERN for char in non_ascii):
+        return None
+    if len(non_ascii) > 0.3 * (len(non_ascii) + ascii_letters):
+        return None
+    return text
+
+
+def _normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# -------------------------------------------------------------------------------- HTML
+_TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+_SPACES = re.compile(r"[ \t\u00a0\u200b]+")
+
+
+def _too_short(length: int, what: str) -> ExtractionError:
+    return ExtractionError(f"extracted only {length} characters of readable text ({what})")
+
+
+def _extract_html(
+    content: bytes, url: str | None, min_text_chars: int, declared_type: str | None
+) -> ExtractedDocument:
+    page = decode_text(content, declared_type, is_html=True)
+    # Passing str, not bytes: with bytes trafilatura re-detects the encoding and ignores
+    # the page's declared charset.
+    # SEE: https://github.com/adbar/trafilatura/issues/231
+    result = trafilatura.bare_extraction(
+        page,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        # htmldate's "extensive search" guesses dates from any date-like text on the
+        # page (copyright lines, comments); a wrong date is worse than none.
+        date_extraction_params={"original_date": True, "extensive_search": False},
+    )
+    # bare_extraction returns a dict only when asked to (as_dict); be strict anyway.
+    document = result if isinstance(result, Document) else None
+    raw = document.text if document is not None else None
+    # One paragraph per line from trafilatura; blank lines between them match the
+    # text and markdown kinds, so chunking sees the same paragraph boundaries.
+    lines = [_SPACES.sub(" ", line).strip() for line in (raw or "").splitlines()]
+    text = "\n\n".join(line for line in lines if line)
+    if len(text) < max(min_text_chars, 1):
+        raise _too_short(len(text), "a navigation page, login wall, or page built by JavaScript?")
+    title = document.title if document is not None else None
+    if not title:
+        match = _TITLE_TAG.search(page)
+        if match:
+            title = _SPACES.sub(" ", html.unescape(match.group(1))).strip() or None
+    return ExtractedDocument(
+        kind=SourceKind.HTML,
+        text=text,
+        title=title,
+        author=_clean(document.author if document is not None else None),
+        date=_iso_date(document.date if document is not None else None),
+        url=(document.url if document is not None else None) or url,
+    )
+
+
+# --------------------------------------------------------------------------------- PDF
+_PDF_SPACES = re.compile(r"[ \t\u00a0]+")
+_PDF_BLANK_LINES = re.compile(r"\n{3,}")
+_JUNK_TITLES = {"untitled", "untitled document", "title", "document", "microsoft word"}
+
+
+def _normalise_page(text: str) -> str:
+    """Conservative clean-up of one page: collapse runs of spaces, trim lines, drop
+    runs of blank lines. Words and line breaks stay where pypdf put them."""
+    text = _normalise_newlines(text).replace("\x00", "")
+    lines = [_PDF_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _PDF_BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _extract_pdf(content: bytes, min_text_chars: int) -> ExtractedDocument:
+    # pypdf raises a wide and version-dependent set of exceptions on malformed files
+    # (PdfReadError, but also ValueError, KeyError, struct.error, RecursionError...),
+    # so any failure while parsing means "not a readable PDF".
+    # SEE: https://pypdf.readthedocs.io/en/stable/user/robustness.html
+    try:
+        reader = PdfReader(io.BytesIO(content))
+        if reader.is_encrypted:
+            _decrypt(reader)
+        page_texts = [_page_text(page) for page in reader.pages]
+    except ExtractionError:
+        raise
+    except Exception as exc:
+        raise ExtractionError(
+            f"not a readable PDF (damaged or truncated: {_short_error(exc)})"
+        ) from exc
+
+    text_parts: list[str] = []
+    spans: list[PageSpan] = []
+    offset = 0
+    for number, page_text in enumerate(page_texts, start=1):
+        if not page_text:
+            continue  # an image-only or blank page: no span, page numbers stay true
+        if text_parts:
+            offset += 2  # the "\n\n" joining this page to the previous one
+        spans.append(PageSpan(page=number, start=offset, end=offset + len(page_text)))
+        text_parts.append(page_text)
+        offset += len(page_text)
+    text = "\n\n".join(text_parts)
+
+    pages = len(page_texts)
+    if not text:
+        raise ExtractionError(
+            f"PDF of {_pages(pages)} has no extractable text (scanned images? OCR is not supported)"
+        )
+    if len(text) < min_text_chars:
+        raise _too_short(
+            len(text), f"from a PDF of {_pages(pages)}; scanned images? OCR is not supported"
+        )
+    title, author, created = _pdf_metadata(reader)
+    return ExtractedDocument(
+        kind=SourceKind.PDF, text=text, title=title, author=author, date=created, pages=spans
+    )
+
+
+def _decrypt(reader: PdfReader) -> None:
+    """Open a PDF encrypted with an empty user password (common for "no copying"
+    restrictions); anything that needs a real password fails with that reason."""
+    try:
+        result = reader.decrypt("")
+    except DependencyError as exc:
+        # pypdf does RC4 by itself but needs the cryptography package for AES.
+        raise ExtractionError(
+            "encrypted PDF using AES; install the 'cryptography' package to open it"
+        ) from exc
+    except NotImplementedError as exc:
+        raise ExtractionError(f"encrypted PDF with an unsupported scheme ({exc})") from exc
+    if result == PasswordType.NOT_DECRYPTED:
+        raise ExtractionError("encrypted PDF that needs a password")
+
+
+def _page_text(page: Any) -> str:
+    return _normalise_page(page.extract_text() or "")
+
+
+def _pdf_metadata(reader: PdfReader) -> tuple[str | None, str | None, str | None]:
+    """Title, author and creation date (ISO), each None when absent or unreadable."""
+    try:
+        info = reader.metadata
+    except Exception:  # malformed info dictionary: the text is still good
+        return None, None, None
+    if info is None:
+        return None, None, None
+    title = author = created = None
+    try:
+        title = _clean(info.title)
+        if title and title.lower().removeprefix("microsoft word - ") in _JUNK_TITLES:
+            title = None
+        elif title:
+            title = title.removeprefix("Microsoft Word - ")
+    except Exception:
+        title = None
+    try:
+        author = _clean(info.author)
+    except Exception:
+        author = None
+    try:
+        when = info.creation_date
+        created = when.date().isoformat() if when is not None else None
+    except Exception:  # dates in the wild ignore the D:YYYYMMDD... format
+        created = None
+    return title, author, created
+
+
+def _pages(count: int) -> str:
+    return f"{count} page" if count == 1 else f"{count} pages"
+
+
+def _short_error(exc: Exception) -> str:
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    name = type(exc).__name__
+    return f"{name}: {message[:160]}" if message else name
+
+
+# ----------------------------------------------------------------------- text, markdown
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_ATX_H1 = re.compile(r"^ {0,3}#[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
+_SETEXT_H1 = re.compile(r"^ {0,3}(\S[^\n]*)\n {0,3}=+[ \t]*$", re.MULTILINE)
+
+
+def _extract_text(
+    content: bytes, kind: SourceKind, min_text_chars: int, declared_type: str | None
+) -> ExtractedDocument:
+    text = _normalise_newlines(decode_text(content, declared_type)).replace("\x00", "")
+    meta: dict[str, Any] = {}
+    if kind is SourceKind.MARKDOWN:
+        text, meta = _split_front_matter(text)
+    text = text.strip()
+    if not text:
+        raise ExtractionError("empty file")
+    if len(text) < min_text_chars:
+        raise _too_short(len(text), "too short to be a useful source")
+
+    title = _clean(_as_text(meta.get("title")))
+    if title is None and kind is SourceKind.MARKDOWN:
+        title = _markdown_title(text)
+    if title is None and kind is SourceKind.TEXT:
+        first = next((line.strip() for line in text.split("\n") if line.strip()), "")
+        title = first if len(first) < MAX_TITLE_CHARS else None
+    author_value = meta.get("author", meta.get("authors"))
+    return ExtractedDocument(
+        kind=kind,
+        text=text,
+        title=title,
+        author=_clean(_as_text(author_value)),
+        date=_iso_date(meta.get("date")),
+    )
+
+
+def _split_front_matter(text: str) -> tuple[str, dict[str, Any]]:
+    """Remove YAML front matter and return it parsed; leave the text alone when the
+    block is not valid YAML mapping (it may be a horizontal rule and a paragraph)."""
+    text = text.removeprefix("\ufeff")
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return text, {}
+    try:
+        meta = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        return text, {}
+    if not isinstance(meta, dict):
+        return text, {}
+    return text[match.end() :], {str(key).lower(): value for key, value in meta.items()}
+
+
+def _markdown_title(text: str) -> str | None:
+    found = [m for m in (_ATX_H1.search(text), _SETEXT_H1.search(text)) if m is not None]
+    if not found:
+        return None
+    first = min(found, key=lambda m: m.start())
+    return _clean(first.group(1))
+
+
+# ----------------------------------------------------------------------------- helpers
+def _as_text(value: Any) -> str | None:
+    """YAML values come as strings, numbers, dates or lists of names."""
+    if value is None:
+        return None
+    if isinstance(value, list | tuple):
+        names = [_as_text(item) for item in value]
+        return ", ".join(name for name in names if name) or None
+    if isinstance(value, dict):
+        return _as_text(value.get("name"))
+    return str(value)
+
+
+def _clean(value: Any) -> str | None:
+    if value is None:
+        return None
+    cleaned = _SPACES.sub(" ", str(value)).strip()
+    return cleaned or None
+
+
+_DATE_FORMATS = ("%Y/%m/%d", "%d.%m.%Y", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y")
+
+
+def _iso_date(value: Any) -> str | None:
+    """An ISO 8601 date (YYYY-MM-DD) from a date, datetime or common date string."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    raw = str(value).strip()
+    if not raw:
+        return None
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00")).date().isoformat()
+    except ValueError:
+        pass
+    for pattern in _DATE_FORMATS:
+        try:
+            return datetime.strptime(raw, pattern).date().isoformat()
+        except ValueError:
+            continue
+    # A bare year or year-month is still a useful ISO 8601 value.
+    if re.fullmatch(r"\d{4}(-\d{2})?", raw):
+        return raw
+    return None

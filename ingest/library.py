@@ -1,0 +1,483 @@
+"""The library: a SQLite catalog, a Chroma collection and an embedder under one folder,
+and the ingest pipeline that fills them.
+
+Sources are processed in small groups (fetch -> extract -> chunk -> embed -> store) so
+memory stays bounded and an interrupted run keeps what it finished. Within a group, the
+write order keeps the catalog honest: a new source is first recorded as failed
+("interrupted"), then its vectors go to Chroma, then one SQLite transaction marks it ok
+together with its chunks, and only then are the vectors of a replaced version deleted. A
+crash at any point therefore never leaves a source marked ok without its chunks.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from agora.settings import Settings, load_settings
+from ingest.catalog import Catalog
+from ingest.chunking import chunk_document
+from ingest.embedding import Embedder
+from ingest.extract import ExtractionError, extract
+from ingest.fetch import FetchError, fetch, make_client, sniff_kind
+from ingest.local import discover_files, read_local
+from ingest.progress import Progress, SilentProgress
+from ingest.store import VectorStore, collection_name, open_chroma
+from ingest.types import Chunk, ExtractedDocument, PageSpan, Source, SourceStatus
+
+GROUP_SIZE = 32
+FETCH_WORKERS = 4
+INTERRUPTED = "ingest was interrupted before its chunks were stored; add it again"
+
+
+class LibraryError(RuntimeError):
+    """A problem a user can act on (the message says how)."""
+
+
+class Outcome(StrEnum):
+    ADDED = "added"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+class SourceRequest(BaseModel):
+    """One thing to add: a URL or a path, with optional metadata that overrides extraction."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    location: str = Field(description="http(s) URL, file or folder path.")
+    title: str | None = Field(None, description="Title to use instead of the extracted one.")
+    author: str | None = Field(None, description="Author or organisation to record.")
+    date: str | None = Field(None, description="Publication date (ISO 8601) to record.")
+
+
+class IngestResult(BaseModel):
+    """What happened to one source in one `add`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: Source
+    outcome: Outcome
+    reason: str | None = None
+
+
+class IngestSummary(BaseModel):
+    """Everything one `add` did."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    results: list[IngestResult] = Field(default_factory=list)
+    chunks_embedded: int = 0
+    characters_embedded: int = 0
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for result in self.results if result.outcome == outcome)
+
+    @property
+    def anything_usable(self) -> bool:
+        """True unless every source failed (the CLI then exits non-zero)."""
+        return any(result.outcome != Outcome.FAILED for result in self.results)
+
+
+def normalise_url(url: str) -> str:
+    """Lower-case scheme and host, drop the fragment and default ports."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    default_port = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    netloc = host if parts.port in (None, default_port) else f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+
+
+def is_url(location: str) -> bool:
+    return location.lower().startswith(("http://", "https://"))
+
+
+def source_id_for(location: str) -> str:
+    """The design's stable id: a hash of the normalised URL or absolute path."""
+    key = f"url:{normalise_url(location)}" if is_url(location) else f"file:{location}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def read_request_list(path: Path) -> list[SourceRequest]:
+    """Requests from a file: one location per line (.txt), or a manifest (.json/.yaml)
+    with ``sources: [{location, title?, author?, date?}]``, relative paths resolved
+    against the manifest's folder."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise LibraryError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if path.suffix.lower() in (".json", ".yaml", ".yml"):
+        try:
+            data = json.loads(raw) if path.suffix.lower() == ".json" else yaml.safe_load(raw)
+        except (json.JSONDecodeError, yaml.YAMLError) as exc:
+            raise LibraryError(f"{path} is not a valid manifest: {exc}") from exc
+        entries = data.get("sources") if isinstance(data, dict) else data
+        if not isinstance(entries, list):
+            raise LibraryError(f"{path}: expected a list of sources under 'sources'")
+        requests = []
+        for entry in entries:
+            if isinstance(entry, str):
+                entry = {"location": entry}
+            if not isinstance(entry, dict) or "location" not in entry:
+                raise LibraryError(f"{path}: every source needs a 'location' ({entry!r})")
+            fields = {k: entry.get(k) for k in ("location", "title", "author", "date")}
+            fields = {k: str(v) for k, v in fields.items() if v is not None}
+            requests.append(SourceRequest(**fields))
+    else:
+        lines = (line.strip() for line in raw.splitlines())
+        requests = [SourceRequest(location=line) for line in lines if line and line[0] != "#"]
+    base = path.resolve().parent
+    for request in requests:
+        if not is_url(request.location) and not Path(request.location).expanduser().is_absolute():
+            request.location = str(base / request.location)
+    return requests
+
+
+@dataclass
+class _Item:
+    """One source on its way through the pipeline."""
+
+    request: SourceRequest
+    location: str
+    source_id: str
+    path: Path | None = None
+    error: str | None = None
+    url: str | None = None
+    document: ExtractedDocument | None = None
+    chunks: list[Chunk] = field(default_factory=list)
+
+
+class Library:
+    """A source library under one folder. Open it, add sources, read them back."""
+
+    def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None):
+        self.settings = settings or load_settings()
+        self.root = Path(self.settings.library).expanduser()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.catalog = Catalog(self.root / "catalog.sqlite")
+        self._embedder = embedder
+        self._store: VectorStore | None = None
+        self.collection = self._check_collection()
+
+    # -- opening ----------------------------------------------------------------------
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = Embedder(
+                self.settings.embedding_model,
+                batch_size=self.settings.embedding_batch_size,
+                quantize=self.settings.embedding_quantize,
+            )
+        return self._embedder
+
+    @property
+    def store(self) -> VectorStore:
+        if self._store is None:
+            self._store = VectorStore(open_chroma(self.root / "chroma"), self.collection)
+        return self._store
+
+    def _check_collection(self) -> str:
+        wanted = collection_name(
+            self.embedder.fingerprint, self.settings.chunk_size, self.settings.chunk_overlap
+        )
+        recorded = self.catalog.get_meta("collection")
+        if recorded is None:
+            self.catalog.set_meta("collection", wanted)
+            return wanted
+        if recorded != wanted:
+            raise LibraryError(
+                f"this library was built with different embedding or chunking settings "
+                f"({recorded}); the current settings would use {wanted}. Use the settings it "
+                "was built with, or build a new library in another folder."
+            )
+        return recorded
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading ------------------------------------------------------------------------
+
+    def sources(self, status: SourceStatus | None = None) -> list[Source]:
+        return self.catalog.sources(status)
+
+    def get(self, number: int) -> Source:
+        source = self.catalog.get(number)
+        if source is None:
+            raise LibraryError(f"there is no source {number} in {self.root}")
+        return source
+
+    def text(self, source: Source) -> tuple[str, list[PageSpan]]:
+        return self.catalog.text(source.source_id) or ("", [])
+
+    def chunks(self, source: Source) -> list[Chunk]:
+        return self.catalog.chunks(source.source_id)
+
+    # -- writing ------------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the library's single-writer lock (a second writer gets a clear error)."""
+        lock_path = self.root / "write.lock"
+        with open(lock_path, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
+                raise LibraryError(
+                    f"{self.root} is being written by {holder}; wait for it to finish "
+                    "(one writer per library)"
+                ) from None
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"agora (pid {os.getpid()})")
+            handle.flush()
+            try:
+                yield
+            finally:
+                handle.truncate(0)
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def remove(self, number: int) -> Source:
+        """Delete a source and its chunks; its number is never reused."""
+        with self.writing():
+            source = self.get(number)
+            self.store.delete_source(source.source_id)
+            self.catalog.remove(source.source_id)
+            return source
+
+    def add(
+        self,
+        requests: Sequence[SourceRequest | str],
+        progress: Progress | None = None,
+    ) -> IngestSummary:
+        """Fetch, extract, chunk, embed and store each request; never raises for a bad
+        source (it becomes a failed source with a reason)."""
+        progress = progress or SilentProgress()
+        summary = IngestSummary()
+        with self.writing():
+            items = self._expand([_as_request(r) for r in requests])
+            progress.start("fetch", len(items))
+            progress.start("extract", len(items))
+            progress.start("embed", 0)
+            with make_client(self.settings) as http:
+                for offset in range(0, len(items), GROUP_SIZE):
+                    group = items[offset : offset + GROUP_SIZE]
+                    self._fetch_and_extract(group, http, progress)
+                    self._store_group(group, summary, progress)
+        return summary
+
+    # -- pipeline steps -----------------------------------------------------------------
+
+    def _expand(self, requests: list[SourceRequest]) -> list[_Item]:
+        """URLs as they are; folders into their files; duplicates dropped, order kept."""
+        items: list[_Item] = []
+        seen: set[str] = set()
+
+        def push(item: _Item) -> None:
+            if item.source_id not in seen:
+                seen.add(item.source_id)
+                items.append(item)
+
+        for request in requests:
+            if is_url(request.location):
+                location = normalise_url(request.location)
+                push(_Item(request, location, source_id_for(location)))
+                continue
+            path = Path(request.location).expanduser().absolute()
+            if not path.exists() and not path.is_symlink():
+                push(_Item(request, str(path), source_id_for(str(path)), path, "file not found"))
+                continue
+            files, failures = discover_files(path)
+            for file in files:
+                sub = request if file == path else SourceRequest(location=str(file))
+                push(_Item(sub, str(file), source_id_for(str(file)), file))
+            for file, reason in failures:
+                push(_Item(request, str(file), source_id_for(str(file)), file, reason))
+        return items
+
+    def _fetch_and_extract(self, group: list[_Item], http: Any, progress: Progress) -> None:
+        def load(item: _Item) -> tuple[bytes, str | None, str | None] | None:
+            if item.error:
+                return None
+            try:
+                if item.path is not None:
+                    return read_local(item.path, self.settings.max_download_bytes), None, None
+                fetched = fetch(item.location, self.settings, client=http)
+                item.url = fetched.url
+                return fetched.content, fetched.declared_type, fetched.url
+            except FetchError as exc:
+                item.error = exc.reason
+                return None
+            finally:
+                progress.advance("fetch")
+
+        with ThreadPoolExecutor(max_workers=FETCH_WORKERS) as pool:
+            loaded = list(pool.map(load, group))
+
+        for item, payload in zip(group, loaded, strict=True):
+            if payload is not None:
+                self._extract(item, *payload)
+            progress.advance("extract")
+
+    def _extract(self, item: _Item, content: bytes, declared: str | None, url: str | None) -> None:
+        name = item.path.name if item.path else urlsplit(item.location).path
+        try:
+            kind = sniff_kind(content, declared, name)
+            document = extract(
+                content,
+                kind,
+                url=url,
+                declared_type=declared,
+                min_text_chars=self.settings.min_text_chars,
+            )
+        except (FetchError, ExtractionError) as exc:
+            item.error = exc.reason
+            return
+        overrides = item.request.model_dump(exclude={"location"}, exclude_none=True)
+        item.document = document.model_copy(update=overrides)
+        if not item.document.title and item.path is not None:
+            item.document.title = item.path.stem.replace("-", " ").replace("_", " ")
+        item.chunks = chunk_document(
+            item.document, item.source_id, self.settings.chunk_size, self.settings.chunk_overlap
+        )
+        if not item.chunks:
+            item.error = "no text left to index after extraction"
+
+    def _store_group(self, group: list[_Item], summary: IngestSummary, progress: Progress) -> None:
+        now = datetime.now(UTC)
+        to_embed: list[_Item] = []
+        for item in group:
+            existing = self.catalog.get_by_id(item.source_id)
+            result = self._triage(item, existing, now)
+            if result is None:
+                to_embed.append(item)
+            else:
+                summary.results.append(result)
+
+        texts = [
+            embedding_text(item.document.title if item.document else None, chunk)
+            for item in to_embed
+            for chunk in item.chunks
+        ]
+        progress.grow("embed", len(texts))
+        # Embed across the whole group (better batches), in slices so the bar moves.
+        slices: list[np.ndarray] = []
+        step = max(self.settings.embedding_batch_size * 4, 64)
+        for offset in range(0, len(texts), step):
+            slices.append(self.embedder.embed(texts[offset : offset + step]))
+            progress.advance("embed", len(slices[-1]))
+        vectors = np.concatenate(slices) if slices else np.zeros((0, 0), dtype=np.float32)
+        summary.chunks_embedded += len(texts)
+        summary.characters_embedded += sum(len(text) for text in texts)
+
+        cursor = 0
+        for item in to_embed:
+            item_vectors = vectors[cursor : cursor + len(item.chunks)]
+            cursor += len(item.chunks)
+            summary.results.append(self._commit(item, item_vectors, now))
+
+    def _triage(self, item: _Item, existing: Source | None, now: datetime) -> IngestResult | None:
+        """Decide what happens to an item before embedding; None means: embed and store."""
+        if item.error is not None or item.document is None:
+            reason = item.error or "nothing could be extracted"
+            if existing is not None and existing.status == SourceStatus.OK:
+                kept = f"{reason} (kept the version fetched {existing.fetched_at:%Y-%m-%d})"
+                return IngestResult(source=existing, outcome=Outcome.FAILED, reason=kept)
+            failed = self._source(item, now, SourceStatus.FAILED, reason)
+            return IngestResult(
+                source=self.catalog.record_failure(failed), outcome=Outcome.FAILED, reason=reason
+            )
+        document = item.document
+        if (
+            existing is not None
+            and existing.status == SourceStatus.OK
+            and existing.content_hash == document.content_hash
+            and (existing.title, existing.author, existing.date)
+            == (document.title, document.author, document.date)
+        ):
+            self.catalog.touch(item.source_id, now)
+            return IngestResult(source=existing, outcome=Outcome.UNCHANGED)
+        twin = self.catalog.find_by_content(document.content_hash)
+        if twin is not None and twin.source_id != item.source_id:
+            reason = f"same text as source {twin.number} ({twin.title or twin.location})"
+            skipped = self._source(item, now, SourceStatus.SKIPPED, reason)
+            return IngestResult(
+                source=self.catalog.record_failure(skipped), outcome=Outcome.SKIPPED, reason=reason
+            )
+        return None
+
+    def _commit(self, item: _Item, vectors: np.ndarray, now: datetime) -> IngestResult:
+        existing = self.catalog.get_by_id(item.source_id)
+        updating = existing is not None and existing.status == SourceStatus.OK
+        if not updating:
+            # Reserve the number first; see the module docstring for why it says "failed".
+            existing = self.catalog.record_failure(
+                self._source(item, now, SourceStatus.FAILED, INTERRUPTED)
+            )
+        assert existing is not None
+        old_ids = {chunk.chunk_id for chunk in self.catalog.chunks(item.source_id)}
+        new_ids = {chunk.chunk_id for chunk in item.chunks}
+        source = self._source(item, now, SourceStatus.OK, None).model_copy(
+            update={"number": existing.number, "chunk_count": len(item.chunks)}
+        )
+        self.store.delete_chunks(old_ids & new_ids)  # same text, new metadata: re-add them
+        self.store.add(item.chunks, vectors, source)
+        assert item.document is not None
+        stored = self.catalog.save_ok(source, item.document.text, item.document.pages, item.chunks)
+        self.store.delete_chunks(old_ids - new_ids)
+        return IngestResult(source=stored, outcome=Outcome.UPDATED if updating else Outcome.ADDED)
+
+    def _source(
+        self, item: _Item, now: datetime, status: SourceStatus, reason: str | None
+    ) -> Source:
+        document = item.document
+        return Source(
+            source_id=item.source_id,
+            location=item.location,
+            url=item.url if item.path is None else None,
+            path=str(item.path) if item.path is not None else None,
+            kind=document.kind if document else None,
+            title=(document.title if document else None) or item.request.title,
+            author=(document.author if document else None) or item.request.author,
+            date=(document.date if document else None) or item.request.date,
+            content_hash=document.content_hash if document else None,
+            status=status,
+            reason=reason,
+            fetched_at=now,
+            chunk_count=0,
+        )
+
+
+def embedding_text(title: str | None, chunk: Chunk) -> str:
+    """What the embedder reads for a chunk: the document title, then the passage, so a
+    passage that never repeats its subject is still found by it."""
+    return f"{title}\n{chunk.text}" if title else chunk.text
+
+
+def _as_request(request: SourceRequest | str) -> SourceRequest:
+    return request if isinstance(request, SourceRequest) else SourceRequest(location=request)
