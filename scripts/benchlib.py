@@ -42,9 +42,7 @@ def machine_description() -> str:
         torch_part = f", torch {torch.__version__} ({torch.get_num_threads()} threads)"
     except ImportError:
         torch_part = ""
-    return (
-        f"{cpu}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}{torch_part}"
-    )
+    return f"{cpu}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}{torch_part}"
 
 
 def stamp() -> str:

@@ -4,23 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fpdf import FPDF
+from loopback import make_pdf
 
 from agora.settings import Settings
 from ingest import Library
 from ingest.embedding import Embedder
-
-
-def make_pdf(pages: list[str], title: str = "Test PDF", author: str = "Agora Tests") -> bytes:
-    """A text PDF whose pages hold the given strings (latin-1 text only)."""
-    pdf = FPDF()
-    pdf.set_title(title)
-    pdf.set_author(author)
-    pdf.set_font("Helvetica", size=11)
-    for text in pages:
-        pdf.add_page()
-        pdf.multi_cell(0, 6, text)
-    return bytes(pdf.output())
 
 
 def article_html(
