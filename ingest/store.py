@@ -80,8 +80,9 @@ class VectorStore:
         )
         self._llama: ChromaVectorStore = ChromaVectorStore(chroma_collection=self.collection)
 
-    def add(self, chunks: list[Chunk], vectors: np.ndarray, source: Source) -> None:
-        """Add one source's chunks with their vectors (ids are the chunk ids)."""
+    def add(self, entries: list[tuple[Chunk, Source]], vectors: np.ndarray) -> None:
+        """Add chunks (each with its source, for the metadata) and their vectors; the ids
+        in Chroma are the chunk ids."""
         from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo, TextNode
 
         nodes: list[BaseNode] = [
@@ -92,9 +93,8 @@ class VectorStore:
                 metadata=chunk_metadata(chunk, source),
                 # The SOURCE relationship is what lets llama-index delete a whole source.
                 relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=chunk.source_id)},
-                excluded_embed_metadata_keys=list(chunk_metadata(chunk, source)),
             )
-            for chunk, vector in zip(chunks, vectors, strict=True)
+            for (chunk, source), vector in zip(entries, vectors, strict=True)
         ]
         if nodes:
             self._llama.add(nodes)
