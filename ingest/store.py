@@ -36,12 +36,15 @@ def collection_name(embedder_fingerprint: str, chunk_size: int, overlap: int) ->
     return f"agora-{embedder_fingerprint}-c{chunk_size}o{overlap}"
 
 
-def _date_key(date: str | None) -> int:
-    """YYYYMMDD as an int (0 if unknown) so Chroma can filter date ranges numerically."""
+def date_key(date: str | None, end: bool = False) -> int:
+    """YYYYMMDD as an int (0 if unknown) so Chroma can filter date ranges numerically.
+    A partial date ("2024", "2024-06") is its first day, or its last with `end`."""
     if not date:
         return 0
     digits = "".join(ch for ch in date[:10] if ch.isdigit())
-    return int(digits.ljust(8, "0")[:8]) if len(digits) >= 4 else 0
+    if len(digits) < 4:
+        return 0
+    return int(digits + ("9999" if end else "0000")[len(digits) - 4 :])
 
 
 def chunk_metadata(chunk: Chunk, source: Source) -> dict[str, str | int]:
@@ -51,7 +54,7 @@ def chunk_metadata(chunk: Chunk, source: Source) -> dict[str, str | int]:
         "number": source.number or 0,
         "kind": source.kind.value if source.kind else "",
         "domain": (urlsplit(source.url).hostname or "") if source.url else "",
-        "date": _date_key(source.date),
+        "date": date_key(source.date),
         "start": chunk.start,
         "end": chunk.end,
         "page": chunk.page or 0,
