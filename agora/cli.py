@@ -13,6 +13,7 @@ from rich.table import Table
 
 from agora.progress import RichProgress
 from agora.settings import load_settings
+from audit.types import Audit
 from ingest import Library, LibraryError, Outcome, SourceRequest
 from ingest.library import IngestSummary, read_request_list
 from ingest.types import Chunk, Source
@@ -48,7 +49,8 @@ def _open(library: Path | None) -> Library:
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}")
+    # soft_wrap: long paths and URLs stay on one line, copyable.
+    err.print(f"[bold red]error:[/] {message}", soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -221,6 +223,80 @@ def library_remove(
         except LibraryError as exc:
             _fail(str(exc))
     out.print(f"removed source {number}: {source.title or source.location}")
+
+
+@app.command("audit")
+def audit_command(
+    target: Annotated[
+        Path | None,
+        typer.Argument(help="A Markdown report with [n] citations and a reference list."),
+    ] = None,
+    pairs: Annotated[
+        Path | None,
+        typer.Option(
+            "--pairs", help='JSON lines {"claim", "passage"}; prints one verdict per line.'
+        ),
+    ] = None,
+    library: LibraryOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check, claim by claim, that each cited passage backs its claim."""
+    from audit import audit_markdown, judge_pairs
+    from audit.api import AuditInputError
+
+    if pairs is not None:
+        try:
+            with pairs.open(encoding="utf-8") as lines:
+                for result in judge_pairs(lines):
+                    sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        except (OSError, AuditInputError) as exc:
+            _fail(f"{pairs}: {exc}")
+        return
+    if target is None:
+        _fail("give a report to audit, or --pairs FILE")
+    if target.is_dir():
+        _fail(f"{target} is a folder; give the Markdown report inside it")
+    with _open(library) as lib:
+        try:
+            audit = audit_markdown(target, lib)
+        except AuditInputError as exc:
+            _fail(str(exc))
+    if as_json:
+        _print_json(audit.model_dump(mode="json"))
+        return
+    _print_audit(audit)
+
+
+def _print_audit(audit: Audit) -> None:
+    colours = {
+        "supported": "green",
+        "partially_supported": "yellow",
+        "unsupported": "red",
+        "uncited": "dim",
+        "citation_unresolvable": "magenta",
+    }
+    table = Table("verdict", "score", "cites", "claim", "best cited sentence")
+    for claim in audit.claims:
+        verdict = claim.verdict.value
+        cites = ", ".join(f"[{c.label}]" + ("?" if c.problem else "") for c in claim.citations)
+        table.add_row(
+            f"[{colours[verdict]}]{verdict}[/]",
+            "" if claim.score is None else f"{claim.score:.2f}",
+            cites,
+            claim.text,
+            claim.best_sentence or "",
+        )
+    out.print(table)
+    for claim in audit.claims:
+        for citation in claim.citations:
+            if citation.problem:
+                err.print(f"[magenta]unresolvable[/] [{citation.label}]: {citation.problem}")
+    totals = audit.totals
+    out.print(
+        f"{totals.claims} claims, {totals.citations} citations; "
+        f"citation recall {totals.citation_recall:.0%}, precision {totals.citation_precision:.0%} "
+        f"(judge: {audit.judge})"
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,130 @@
+"""Audit claims against the passages they cite.
+
+Input is a list of claims, each with citations that are already resolved to candidate
+passages (a chunk for Agora's own runs; every chunk of a source for a report that cites
+whole sources, in which case the best-supporting chunk stands for the source). The
+judge decides support; `audit.citations` turns its decisions into ALCE totals.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from audit.citations import recall_and_precision, relevant_citations
+from audit.judge import Judge, Judgement
+from audit.types import AuditTotals, CitedPassage, ClaimAudit, ClaimVerdict
+
+JUDGE_NAME = "features-v1 (static MiniLM + logistic model, audit/judge_model.json)"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A passage a citation may point at."""
+
+    source: int | None
+    chunk_id: str | None
+    text: str
+
+
+@dataclass
+class CitationInput:
+    """A citation as written, with the passages it can stand for (empty: unresolvable)."""
+
+    label: str
+    candidates: list[Candidate] = field(default_factory=list)
+    problem: str | None = None
+
+
+@dataclass
+class ClaimInput:
+    text: str
+    citations: list[CitationInput] = field(default_factory=list)
+
+
+class Auditor:
+    """Runs the judge over claims, caching each (claim, passages) decision."""
+
+    def __init__(self, judge: Judge | None = None):
+        self.judge = judge or Judge()
+        self._cache: dict[tuple[str, tuple[str, ...]], Judgement] = {}
+
+    def _judge(self, claim: str, passages: Sequence[str]) -> Judgement:
+        key = (claim, tuple(passages))
+        if key not in self._cache:
+            self._cache[key] = self.judge.judge(claim, "\n\n".join(passages))
+        return self._cache[key]
+
+    def _supports(self, passages: Sequence[str], claim: str) -> bool:
+        return self._judge(claim, passages).verdict == "supported"
+
+    def audit_claim(self, claim: ClaimInput) -> tuple[ClaimAudit, list[bool]]:
+        """The claim's audit, and a precision flag per citation (an unresolvable citation
+        contributes nothing, so its flag is False)."""
+        if not claim.citations:
+            return ClaimAudit(text=claim.text, citations=[], verdict=ClaimVerdict.UNCITED), []
+        cited: list[CitedPassage] = []
+        chosen: list[Candidate] = []
+        for citation in claim.citations:
+            if not citation.candidates:
+                cited.append(CitedPassage(label=citation.label, problem=citation.problem))
+                continue
+            # A source-level citation stands for its best-supporting chunk.
+            best = max(citation.candidates, key=lambda c: self._judge(claim.text, [c.text]).score)
+            chosen.append(best)
+            cited.append(
+                CitedPassage(
+                    label=citation.label,
+                    source=best.source,
+                    chunk_id=best.chunk_id,
+                    score=round(self._judge(claim.text, [best.text]).score, 4),
+                )
+            )
+        if not chosen:
+            audit = ClaimAudit(text=claim.text, citations=cited, verdict=ClaimVerdict.UNRESOLVABLE)
+            return audit, [False] * len(cited)
+        passages = [candidate.text for candidate in chosen]
+        joint = self._judge(claim.text, passages)
+        flags = relevant_citations(claim.text, passages, self._supports)
+        resolved = iter(flags)
+        for item in cited:
+            if item.problem is None:
+                item.relevant = next(resolved)
+        all_flags = [bool(item.relevant) for item in cited]
+        audit = ClaimAudit(
+            text=claim.text,
+            citations=cited,
+            verdict=ClaimVerdict(joint.verdict),
+            score=round(joint.score, 4),
+            best_sentence=joint.best_sentence or None,
+            best_source=_source_of_offset(chosen, joint.best_start),
+        )
+        return audit, all_flags
+
+    def audit(self, claims: Sequence[ClaimInput]) -> tuple[list[ClaimAudit], AuditTotals]:
+        audits, recalled, relevance = [], [], []
+        for claim in claims:
+            audit, flags = self.audit_claim(claim)
+            audits.append(audit)
+            recalled.append(audit.verdict == ClaimVerdict.SUPPORTED)
+            relevance.append(flags)
+        recall, precision = recall_and_precision(recalled, relevance)
+        totals = AuditTotals(
+            claims=len(audits),
+            by_verdict=dict(Counter(a.verdict.value for a in audits)),
+            citations=sum(len(flags) for flags in relevance),
+            citation_recall=round(recall, 4),
+            citation_precision=round(precision, 4),
+        )
+        return audits, totals
+
+
+def _source_of_offset(chosen: list[Candidate], offset: int) -> int | None:
+    """Which chosen passage an offset into their "\\n\\n"-joined text falls in."""
+    position = 0
+    for candidate in chosen:
+        position += len(candidate.text) + 2
+        if offset < position:
+            return candidate.source
+    return None
