@@ -41,9 +41,9 @@ LibraryOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
-def _open(library: Path | None) -> Library:
+def _open(library: Path | None, **overrides: object) -> Library:
     try:
-        return Library(load_settings(library=library))
+        return Library(load_settings(library=library, **overrides))
     except LibraryError as exc:
         _fail(str(exc))
 
@@ -71,6 +71,12 @@ def library_add(
         ),
     ] = None,
     library: LibraryOption = None,
+    allow_private: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private", help="Allow URLs on private, loopback or link-local addresses."
+        ),
+    ] = False,
 ) -> None:
     """Add sources; each one ends up ok, skipped, or failed with a reason."""
     requests = [SourceRequest(location=location) for location in locations or []]
@@ -81,7 +87,7 @@ def library_add(
             _fail(str(exc))
     if not requests:
         _fail("nothing to add: give URLs, files or folders, or --from FILE")
-    with _open(library) as lib:
+    with _open(library, allow_private=allow_private or None) as lib:
         try:
             with RichProgress(err) as progress:
                 summary = lib.add(requests, progress=progress)

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     read_timeout: float = Field(30.0, gt=0, description="Seconds to wait between bytes.")
     max_redirects: int = Field(5, ge=0, description="Redirects followed before giving up.")
     user_agent: str = Field(DEFAULT_USER_AGENT, description="User-Agent header for every fetch.")
+    allow_private: bool = Field(
+        False,
+        description="Fetch from private, loopback and link-local addresses (off: refused).",
+    )
     min_text_chars: int = Field(
         200, ge=0, description="Extracted text shorter than this marks a source failed."
     )

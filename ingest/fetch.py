@@ -10,7 +10,10 @@ download can go wrong is bounded:
   fetch enforces it at the socket level, status line and headers included;
 - the body is streamed and reading stops as soon as it passes the size cap;
 - redirects are followed by hand, so the cap holds whatever client is passed in, and
-  every hop is checked to still be http or https.
+  every hop is checked to still be http or https;
+- every connection (each redirect hop included) is refused when its host resolves to a
+  private, loopback or link-local address, unless ``allow_private`` is set: a URL in a
+  shared reading list must not reach into the user's own network.
 
 What a source *is* comes from its magic bytes (:func:`sniff_kind`), never from the
 declared Content-Type: servers routinely send PDFs as ``text/html`` or
@@ -19,6 +22,7 @@ declared Content-Type: servers routinely send PDFs as ``text/html`` or
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import ssl
 import time
@@ -119,11 +123,34 @@ class _DeadlineStream(httpcore.NetworkStream):
         return self._inner.get_extra_info(info)
 
 
-class _DeadlineBackend(httpcore.NetworkBackend):
-    """httpcore's socket backend with every stream wrapped in :class:`_DeadlineStream`."""
+def _connectable_address(host: str, port: int, allow_private: bool) -> str:
+    """The address to connect to for `host`, refusing private, loopback, link-local and
+    other non-public addresses unless allowed. Connecting to the address that was checked
+    (not re-resolving the name) closes the DNS-rebinding gap between check and connect."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return host  # let the real connect fail with its usual, well-described error
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
+    if not allow_private:
+        for address in addresses:
+            mapped = getattr(address, "ipv4_mapped", None) or address
+            if not mapped.is_global:
+                raise FetchError(
+                    f"refused: {host} is {address}, a private or local address (use "
+                    "--allow-private or AGORA_ALLOW_PRIVATE=true for sources on your own "
+                    "network)"
+                )
+    return str(addresses[0]) if addresses else host
 
-    def __init__(self) -> None:
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's socket backend with every stream wrapped in :class:`_DeadlineStream`,
+    and every connection checked against the private-address policy."""
+
+    def __init__(self, allow_private: bool) -> None:
         self._inner = httpcore.SyncBackend()
+        self._allow_private = allow_private
 
     def connect_tcp(
         self,
@@ -134,7 +161,8 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         bounded = _bounded(timeout, httpcore.ConnectTimeout)
-        stream = self._inner.connect_tcp(host, port, bounded, local_address, socket_options)
+        address = _connectable_address(host, port, self._allow_private)
+        stream = self._inner.connect_tcp(address, port, bounded, local_address, socket_options)
         return _DeadlineStream(stream)
 
     def connect_unix_socket(
@@ -150,7 +178,7 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-def _install_deadline_backend(client: httpx.Client) -> None:
+def _install_deadline_backend(client: httpx.Client, allow_private: bool) -> None:
     """Swap the socket backend of every connection pool inside ``client``.
 
     httpx exposes no hook for this, so it reaches into ``HTTPTransport._pool`` and the
@@ -166,7 +194,7 @@ def _install_deadline_backend(client: httpx.Client) -> None:
         # Only httpcore's stock backend is replaced: a caller's custom backend stays.
         backend = getattr(pool, "_network_backend", None)
         if pool is not None and type(backend) is httpcore.SyncBackend:
-            pool._network_backend = _DeadlineBackend()
+            pool._network_backend = _DeadlineBackend(allow_private)
 
 
 def _timeouts(settings: Settings) -> httpx.Timeout:
@@ -194,7 +222,7 @@ def make_client(settings: Settings) -> httpx.Client:
         follow_redirects=False,
         max_redirects=settings.max_redirects,
     )
-    _install_deadline_backend(client)
+    _install_deadline_backend(client, settings.allow_private)
     return client
 
 
@@ -218,7 +246,7 @@ def fetch(
     deadline = time.monotonic() + budget
     token = _DEADLINE.set(deadline)
     if client is not None:
-        _install_deadline_backend(client)  # a no-op for make_client()'s clients
+        _install_deadline_backend(client, settings.allow_private)  # no-op for make_client's
     http = client if client is not None else make_client(settings)
     try:
         return _download(http, url, settings, deadline, budget)

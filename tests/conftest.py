@@ -20,6 +20,9 @@ def isolated_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             monkeypatch.delenv(name)
     library = tmp_path / "library"
     monkeypatch.setenv("AGORA_LIBRARY", str(library))
+    # Every test server is on loopback, which fetch refuses by default; the tests of
+    # that refusal turn it back off explicitly.
+    monkeypatch.setenv("AGORA_ALLOW_PRIVATE", "true")
     return library
 
 
