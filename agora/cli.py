@@ -217,6 +217,38 @@ def search_command(
         err.print("no passages found (is the library empty?)")
 
 
+@library_app.command("check")
+def library_check(
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Delete orphan vectors, re-embed missing ones.")
+    ] = False,
+    library: LibraryOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Verify that the catalog and Chroma agree (after a crash, say), and repair them."""
+    from ingest.check import check_library
+
+    with _open(library) as lib:
+        try:
+            report = check_library(lib, repair=repair)
+        except LibraryError as exc:
+            _fail(str(exc))
+    if as_json:
+        _print_json(report.model_dump(mode="json"))
+    else:
+        out.print(
+            f"{report.sources} sources, {report.chunks} chunks, {report.vectors} vectors; "
+            f"{len(report.orphan_vectors)} orphan vectors, "
+            f"{len(report.missing_vectors)} chunks without vectors"
+            + (" (repaired)" if repair and not report.consistent else "")
+        )
+        if report.interrupted:
+            numbers = ", ".join(str(n) for n in report.interrupted)
+            out.print(f"interrupted sources (add them again): {numbers}")
+    if not report.consistent and not repair:
+        raise typer.Exit(1)
+
+
 @library_app.command("remove")
 def library_remove(
     number: Annotated[int, typer.Argument(help="Source number to remove.")],
@@ -303,6 +335,64 @@ def _print_audit(audit: Audit) -> None:
         f"citation recall {totals.citation_recall:.0%}, precision {totals.citation_precision:.0%} "
         f"(judge: {audit.judge})"
     )
+
+
+@app.command("debate")
+def debate_command(
+    question: Annotated[str, typer.Argument(help="The decision question.")],
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Run folder for panel, briefs and debate JSON.")
+    ],
+    rounds: Annotated[int, typer.Option("--rounds", help="Number of rounds.", min=1)] = 5,
+    panel: Annotated[
+        Path | None, typer.Option("--panel", help="YAML panel file (overrides the panel).")
+    ] = None,
+    llm: Annotated[
+        str | None,
+        typer.Option(
+            "--llm",
+            help="openai:MODEL, ollama:MODEL or gguf:/path/model.gguf "
+            "(default: the extractive engine, no generative model).",
+        ),
+    ] = None,
+    api_base: Annotated[
+        str | None,
+        typer.Option("--api-base", help="OpenAI-compatible server URL (or $OPENAI_BASE_URL)."),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue after the last complete round.")
+    ] = False,
+    library: LibraryOption = None,
+) -> None:
+    """A panel of advisors debates the question over themed rounds, citing the library."""
+    from debate import DebateError, PanelError, run_debate
+    from debate.llm import LLMConfigError, LLMOutputError
+
+    with _open(library) as lib:
+        try:
+            result = run_debate(
+                lib,
+                question,
+                out_dir,
+                rounds=rounds,
+                engine=llm or "extractive",
+                panel_file=panel,
+                resume=resume,
+                api_base=api_base,
+                progress=lambda message: err.print(message, markup=False, highlight=False),
+            )
+        except (DebateError, PanelError, LLMConfigError, LLMOutputError) as exc:
+            _fail(str(exc))
+    cited = len(result.ledger.cited_sources())
+    out.print(
+        f"{len(result.rounds)} rounds, {len(result.turns())} turns by {len(result.panel)} "
+        f"advisors ({result.engine.name} engine); {cited} sources cited, "
+        f"{len(result.ledger.unused_sources())} retrieved but unused"
+    )
+    if result.dropped_citations:
+        out.print(f"{len(result.dropped_citations)} citations outside a brief were dropped")
+    for name in ("panel.json", "briefs.json", "debate.json"):
+        out.print(f"  {out_dir / name}")
 
 
 if __name__ == "__main__":
