@@ -111,6 +111,17 @@ class Catalog:
 
     # -- metadata -----------------------------------------------------------------------
 
+    def chunks_version(self) -> int:
+        """A counter bumped by every write that changes chunks; indexes built from the
+        chunks (BM25) compare it to know whether they are stale."""
+        return int(self.get_meta("chunks_version") or 0)
+
+    def _bump_chunks_version(self) -> None:
+        self._db.execute(
+            "INSERT INTO meta(key, value) VALUES('chunks_version', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+
     def get_meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row["value"])
@@ -224,6 +235,7 @@ class Catalog:
         with self._transaction():
             self._upsert_source(source, None, None)
             self._db.execute("DELETE FROM chunks WHERE source_id = ?", (source.source_id,))
+            self._bump_chunks_version()
         stored = self.get_by_id(source.source_id)
         assert stored is not None  # just written inside the transaction
         return stored
@@ -254,6 +266,7 @@ class Catalog:
                     for c in chunks
                 ],
             )
+            self._bump_chunks_version()
         stored = self.get_by_id(source.source_id)
         assert stored is not None  # just written inside the transaction
         return stored
@@ -269,6 +282,7 @@ class Catalog:
         with self._transaction():
             self._db.execute("DELETE FROM chunks WHERE source_id = ?", (source_id,))
             self._db.execute("DELETE FROM sources WHERE source_id = ?", (source_id,))
+            self._bump_chunks_version()
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)

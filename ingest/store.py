@@ -47,13 +47,18 @@ def date_key(date: str | None, end: bool = False) -> int:
     return int(digits + ("9999" if end else "0000")[len(digits) - 4 :])
 
 
+def source_domain(source: Source) -> str:
+    """The host name of a web source ('' for files): what domain filters match."""
+    return (urlsplit(source.url).hostname or "") if source.url else ""
+
+
 def chunk_metadata(chunk: Chunk, source: Source) -> dict[str, str | int]:
     """Flat metadata stored with each vector; it is what search filters on."""
     return {
         "source_id": chunk.source_id,
         "number": source.number or 0,
         "kind": source.kind.value if source.kind else "",
-        "domain": (urlsplit(source.url).hostname or "") if source.url else "",
+        "domain": source_domain(source),
         "date": date_key(source.date),
         "start": chunk.start,
         "end": chunk.end,

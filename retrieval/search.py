@@ -1,14 +1,19 @@
-"""Search a library: the query is embedded with the library's own model and matched
-against the chunk vectors in Chroma, optionally restricted by metadata filters."""
+"""`search()`: hybrid retrieval over a library, and the metadata filters it understands."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from ingest.library import Library
 from ingest.store import date_key
-from ingest.types import SourceStatus
 from retrieval.types import Passage, SearchFilters
+
+if TYPE_CHECKING:
+    from retrieval.hybrid import Retriever
+
+# One retriever per open library, so repeated searches share the loaded BM25 index.
+_RETRIEVERS: WeakKeyDictionary[Library, Retriever] = WeakKeyDictionary()
 
 
 def chroma_where(filters: SearchFilters | None) -> dict[str, Any] | None:
@@ -26,40 +31,18 @@ def chroma_where(filters: SearchFilters | None) -> dict[str, Any] | None:
         conditions.append({"date": {"$gte": date_key(filters.date_from)}})
     if filters.date_to:
         conditions.append({"date": {"$lte": date_key(filters.date_to, end=True)}})
-    conditions.extend([{"date": {"$gt": 0}}] if filters.date_from or filters.date_to else [])
+    if filters.date_from or filters.date_to:
+        conditions.append({"date": {"$gt": 0}})  # an undated source matches no date range
     return conditions[0] if len(conditions) == 1 else {"$and": conditions}
 
 
 def search(
     library: Library, query: str, k: int = 8, filters: SearchFilters | None = None
 ) -> list[Passage]:
-    """The k passages closest to `query`, best first."""
-    if not query.strip():
-        raise ValueError("the search query is empty")
-    vector = library.embedder.embed([query])[0]
-    hits = library.store.query(vector, k, where=chroma_where(filters))
-    chunks = library.catalog.chunks_by_id([hit.chunk_id for hit in hits])
-    sources = {s.source_id: s for s in library.sources(SourceStatus.OK)}
-    passages = []
-    for hit in hits:
-        chunk = chunks.get(hit.chunk_id)
-        source = sources.get(chunk.source_id) if chunk else None
-        if chunk is None or source is None or source.number is None:
-            continue  # a vector whose source is gone (an interrupted remove); never shown
-        passages.append(
-            Passage(
-                source=source.number,
-                chunk_id=chunk.chunk_id,
-                title=source.title,
-                url=source.url,
-                path=source.path,
-                date=source.date,
-                text=chunk.text,
-                start=chunk.start,
-                end=chunk.end,
-                page=chunk.page,
-                score=hit.score,
-                scores={"dense": hit.score},
-            )
-        )
-    return passages
+    """The k best passages for `query` (dense + BM25, fused), best first."""
+    from retrieval.hybrid import Retriever
+
+    retriever = _RETRIEVERS.get(library)
+    if retriever is None:
+        retriever = _RETRIEVERS[library] = Retriever(library)
+    return retriever.search(query, k=k, filters=filters)
