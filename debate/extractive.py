@@ -1,0 +1,534 @@
+"""The extractive engine: a debate assembled from the sources, with no generative model.
+
+Every sentence it writes is one of two things:
+
+* a **quote** from a passage in the speaker's brief, verbatim (shortened with "…" when very
+  long), followed by its citation marker ``[@chunk_id]``; these quotes are the claims;
+* a **templated connective** that only talks about the debate itself: who said what
+  earlier, how the speaker's brief is balanced, what the fact-check measured ("Building on
+  X's point that ...", "The evidence I was given does not address ...").
+
+It never states a fact of its own. How it chooses:
+
+* **Stance** of every passage in every brief toward the question (`debate.stance`).
+* **Lens**: each advisor's brief was retrieved through their lens; within it, sentences are
+  ranked by embedding similarity to the round's theme, the question and the lens, with a
+  bonus for figures in the measurement round and for recommendations in the last round,
+  and a penalty for passages the advisor (or anyone) already cited.
+* **Responding**: each turn answers the earlier turn whose claims are closest to its own
+  first claim; the connective says whether the speaker's evidence leans the same way,
+  the other way, or concedes the point.
+* **The Contrarian** argues from its own brief, retrieved with every other brief's chunks
+  ranked last, and prefers passages nobody has cited that lean against the round's
+  majority.
+* **The Auditor** fact-checks every claim made since its last turn against the passages
+  the claim cites (`debate.support`: the citation judge, or a labelled fallback).
+* **Summaries** group the round's turns by leaning: agreements are leanings shared by
+  several advisors, disagreements are opposite leanings, plus the Contrarian's challenge
+  and the Auditor's tally.
+* **Confidence** is the evidence balance each advisor saw: with p passages in their brief
+  leaning toward the panel's verdict and c against, ``(p + 1) / (p + c + 2)``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from debate.stance import cue_score, leaning_of, read_stances
+from debate.support import SupportScorer, default_scorer, fact_check, split_sentences
+from debate.types import (
+    Claim,
+    Confidence,
+    Debate,
+    FactCheck,
+    LLMCall,
+    MemberKind,
+    Move,
+    PanelMember,
+    PassageStance,
+    Round,
+    RoundSummary,
+    Turn,
+    TurnRef,
+    cite,
+)
+from ingest.library import Library
+from retrieval.types import Evidence
+
+MAX_QUOTE = 320  # characters; longer sentences are cut at a word boundary and get "…"
+MIN_QUOTE = 40
+CLAIMS_PER_TURN = 2
+_FIGURES = re.compile(r"\d|\b(?:percent|measured|trial|survey|randomi[sz]ed|study|data)\b", re.I)
+_ACTIONS = re.compile(
+    r"\b(?:should|must|redesign|invest|measure|build|change|start|stop|shift|redirect|"
+    r"fix|treat|point)\b",
+    re.I,
+)
+
+
+def theme_kind(theme: str) -> str:
+    """Which default theme a (possibly custom) theme resembles, by its words."""
+    lower = theme.lower()
+    for kind, words in (
+        ("opening", ("opening", "position")),
+        ("premise", ("premise", "framing", "framed")),
+        ("measurement", ("measure", "evidence")),
+        ("assumptions", ("assumption",)),
+        ("story", ("story", "systemic", "change")),
+    ):
+        if any(word in lower for word in words):
+            return kind
+    return "open"
+
+
+def condense(sentence: str) -> str:
+    sentence = " ".join(sentence.split())
+    if len(sentence) <= MAX_QUOTE:
+        return sentence
+    return sentence[:MAX_QUOTE].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+
+
+def short(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def names(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+class ExtractiveEngine:
+    """See the module docstring. Stateless between runs: everything it needs is rebuilt
+    from the `Debate` in `prepare`, so a resumed run continues exactly."""
+
+    name = "extractive"
+
+    def __init__(self, scorer: SupportScorer | None = None):
+        self._scorer = scorer
+        self.evidence: dict[str, Evidence] = {}
+        self.quotes: dict[str, list[str]] = {}
+        self.vectors: dict[str, np.ndarray] = {}  # sentence text -> unit vector
+        self.stances: dict[str, PassageStance] = {}
+
+    def settings(self) -> dict[str, Any]:
+        return {
+            "prose": "assembled from sources, not generated: quotes with citations and "
+            "templated connectives",
+            "stance": "option mentions with negation + centred embedding similarity "
+            "(choice questions) or cue words (yes/no); a heuristic",
+            "confidence": "evidence balance of each advisor's brief: (p + 1) / (p + c + 2)",
+            "factcheck": self._scorer.method if self._scorer else "audit.judge if available",
+        }
+
+    def propose_panel(self, question: str) -> list[PanelMember] | None:
+        return None  # the built-in panel
+
+    def take_calls(self) -> list[LLMCall]:
+        return []
+
+    # ---------------------------------------------------------------------------------
+    # Preparation: quotes, vectors and stances for every passage in every brief
+
+    def prepare(self, debate: Debate, library: Library) -> None:
+        self.embedder = library.embedder
+        if self._scorer is None:
+            self._scorer = default_scorer(self.embedder)
+        for brief in debate.briefs.values():
+            for item in brief.evidence:
+                self.evidence.setdefault(item.key, item)
+        for key, item in self.evidence.items():
+            candidates = [condense(s) for s in split_sentences(item.text)]
+            quotes = [s for s in candidates if len(s) >= MIN_QUOTE and _reads_as_sentence(s)]
+            self.quotes[key] = quotes or [condense(item.text)]
+        keys = list(self.evidence)
+        texts = [self.evidence[key].text for key in keys]
+        anchors = [
+            debate.question,
+            *debate.themes,
+            *(m.advisor.lens or m.advisor.role for m in debate.panel),
+            *debate.frame.options,
+        ]
+        sentences = list(dict.fromkeys(q for key in keys for q in self.quotes[key]))
+        vectors = self.embedder.embed([*anchors, *texts, *sentences])
+        n_anchors, n_texts = len(anchors), len(texts)
+        self.vectors = dict(zip(anchors, vectors[:n_anchors], strict=True))
+        self.vectors.update(zip(sentences, vectors[n_anchors + n_texts :], strict=True))
+        passage_vectors = vectors[n_anchors : n_anchors + n_texts]
+        option_vectors = np.stack([self.vectors[o] for o in debate.frame.options])
+        self.stances = read_stances(
+            debate.frame, dict(zip(keys, texts, strict=True)), passage_vectors, option_vectors
+        )
+        debate.stances = list(self.stances.values())
+
+    def _vector(self, text: str) -> np.ndarray:
+        if text not in self.vectors:
+            self.vectors[text] = self.embedder.embed([text])[0]
+        return self.vectors[text]
+
+    # ---------------------------------------------------------------------------------
+    # Positions: which way a set of passages leans
+
+    def balance(self, keys: list[str], debate: Debate) -> tuple[str | None, Counter[str]]:
+        """The leaning of these passages and how many lean to each option."""
+        counts: Counter[str] = Counter()
+        total = 0.0
+        for key in keys:
+            stance = self.stances.get(key)
+            if stance is None:
+                continue
+            total += stance.score
+            if stance.leaning:
+                counts[stance.leaning] += 1
+        return leaning_of(total / max(len(keys), 1), debate.frame), counts
+
+    def turn_leaning(self, turn: Turn, debate: Debate) -> str | None:
+        keys = [key for claim in turn.claims for key in claim.citations]
+        return self.balance(keys, debate)[0] if keys else None
+
+    def position(self, advisor: str, debate: Debate) -> str | None:
+        return self.balance(debate.ledger.briefs.get(advisor, []), debate)[0]
+
+    # ---------------------------------------------------------------------------------
+    # Choosing quotes
+
+    def pick_quotes(
+        self,
+        debate: Debate,
+        round_: Round,
+        member: PanelMember,
+        lean_toward: str | None,
+        lean_weight: float,
+        avoid_cited: float,
+        count: int = CLAIMS_PER_TURN,
+    ) -> list[tuple[str, str]]:
+        """Up to `count` (chunk id, sentence) pairs from different passages, best first."""
+        name = member.advisor.name
+        kind = theme_kind(round_.theme)
+        mine = {
+            c for t in debate.turns() if t.advisor == name for cl in t.claims for c in cl.citations
+        }
+        cited_now = {c for t in round_.turns for cl in t.claims for c in cl.citations}
+        cited = set(debate.ledger.cited) | cited_now
+        quoted = {cl.text for t in [*debate.turns(), *round_.turns] for cl in t.claims}
+        theme, question = self.vectors[round_.theme], self.vectors[debate.question]
+        lens = self.vectors[member.advisor.lens or member.advisor.role]
+        scored: list[tuple[float, str, str]] = []
+        for key in debate.ledger.briefs.get(name, []):
+            stance = self.stances.get(key)
+            for sentence in self.quotes.get(key, []):
+                vector = self.vectors[sentence]
+                value = 0.4 * float(vector @ theme) + 0.3 * float(vector @ question)
+                value += 0.3 * float(vector @ lens)
+                if kind == "measurement" and _FIGURES.search(sentence):
+                    value += 0.1
+                if kind == "story" and _ACTIONS.search(sentence):
+                    value += 0.1
+                if sentence in quoted:
+                    value -= 0.25  # the panel repeating one line is not a debate
+                if key in mine:
+                    value -= 0.3
+                elif key in cited:
+                    value -= avoid_cited
+                if lean_toward and stance and stance.leaning:
+                    value += lean_weight if stance.leaning == lean_toward else -lean_weight
+                scored.append((value, key, sentence))
+        scored.sort(key=lambda item: -item[0])
+        chosen: list[tuple[str, str]] = []
+        for _, key, sentence in scored:
+            if all(key != k and sentence != s for k, s in chosen):
+                chosen.append((key, sentence))
+            if len(chosen) == count:
+                break
+        return chosen
+
+    def respond_target(
+        self, debate: Debate, round_: Round, speaker: str, sentence: str
+    ) -> tuple[Turn, int] | None:
+        """The earlier turn (and claim) closest to `sentence`: this round first, then the
+        previous one; never the speaker's own."""
+        pool = [t for t in round_.turns if t.advisor != speaker and t.claims]
+        if not pool and debate.rounds:
+            pool = [t for t in debate.rounds[-1].turns if t.advisor != speaker and t.claims]
+        if not pool:
+            return None
+        vector = self._vector(sentence)
+        best: tuple[float, Turn, int] | None = None
+        for turn in pool:
+            for index, claim in enumerate(turn.claims):
+                similarity = float(self._vector(claim.text) @ vector)
+                if best is None or similarity > best[0]:
+                    best = (similarity, turn, index)
+        return (best[1], best[2]) if best else None
+
+    # ---------------------------------------------------------------------------------
+    # Turns
+
+    def turn(self, debate: Debate, round_: Round, member: PanelMember) -> Turn:
+        if member.kind == MemberKind.AUDITOR:
+            return self._auditor_turn(debate, round_, member)
+        if member.kind == MemberKind.CONTRARIAN:
+            return self._contrarian_turn(debate, round_, member)
+        return self._domain_turn(debate, round_, member)
+
+    def _domain_turn(self, debate: Debate, round_: Round, member: PanelMember) -> Turn:
+        name = member.advisor.name
+        position = self.position(name, debate)
+        quotes = self.pick_quotes(debate, round_, member, position, 0.05, 0.1)
+        if not quotes:
+            return self._nothing_to_add(round_, member)
+        target = self.respond_target(debate, round_, name, quotes[0][1])
+        my_leaning = self.balance([quotes[0][0]], debate)[0]
+        kind = theme_kind(round_.theme)
+        parts: list[str] = []
+        move = {
+            "premise": Move.REFRAME,
+            "assumptions": Move.CHALLENGE,
+            "story": Move.PROPOSE,
+        }.get(kind, Move.SHARE)
+        responds_to = None
+        if target is not None:
+            turn, index = target
+            responds_to = TurnRef(round=turn.round, advisor=turn.advisor, claim=index)
+            their = self.turn_leaning(turn, debate)
+            said = short(turn.claims[index].text)
+            if their and my_leaning and their != my_leaning:
+                parts.append(
+                    f"{turn.advisor} argued that “{said}”; the evidence I was given points "
+                    "the other way."
+                )
+                move = Move.CHALLENGE if move == Move.SHARE else move
+            elif their and my_leaning == their and position and position != their:
+                parts.append(
+                    f"{turn.advisor} has a point that “{said}”: even my own sources, which "
+                    f"mostly lean toward '{position}', include this."
+                )
+                move = Move.CONCEDE
+            elif their and my_leaning == their:
+                parts.append(f"Building on {turn.advisor}'s point that “{said}”:")
+            else:
+                parts.append(f"Responding to {turn.advisor}'s point that “{said}”:")
+        parts.append(self._theme_opener(kind, name, debate))
+        claims = [Claim(text=sentence, citations=[key]) for key, sentence in quotes]
+        parts.extend(f"“{claim.text}” {cite(claim.citations[0])}" for claim in claims)
+        if move == Move.SHARE and my_leaning and _warns(quotes[0][1]):
+            move = Move.WARN
+        return Turn(
+            round=round_.number,
+            advisor=name,
+            move=move,
+            text=" ".join(p for p in parts if p),
+            claims=claims,
+            responds_to=responds_to,
+        )
+
+    def _theme_opener(self, kind: str, name: str, debate: Debate) -> str:
+        if kind == "opening":
+            keys = debate.ledger.briefs.get(name, [])
+            _, counts = self.balance(keys, debate)
+            a, b = debate.frame.options[:2]
+            return (
+                f"Of the {len(keys)} passages in my brief, {counts[a]} lean toward '{a}' and "
+                f"{counts[b]} toward '{b}' (by the engine's stance heuristic). My sources:"
+            )
+        return {
+            "premise": "On the premise of the question, my sources say:",
+            "measurement": "On what was actually measured, my sources say:",
+            "assumptions": "The assumption I would put on the table, in my sources' words:",
+            "story": "The better story, in my sources' words:",
+        }.get(kind, "")
+
+    def _nothing_to_add(self, round_: Round, member: PanelMember) -> Turn:
+        return Turn(
+            round=round_.number,
+            advisor=member.advisor.name,
+            move=Move.QUESTION,
+            text="The evidence I was given does not address this round's theme.",
+        )
+
+    def _contrarian_turn(self, debate: Debate, round_: Round, member: PanelMember) -> Turn:
+        name = member.advisor.name
+        leanings = Counter(
+            lean for t in round_.turns if (lean := self.turn_leaning(t, debate)) is not None
+        )
+        consensus = leanings.most_common(1)[0][0] if leanings else None
+        against = next((o for o in debate.frame.options if o != consensus), None)
+        quotes = self.pick_quotes(debate, round_, member, against if consensus else None, 0.3, 0.3)
+        if not quotes:
+            return self._nothing_to_add(round_, member)
+        parts = []
+        responds_to = None
+        if consensus:
+            backers = [t for t in round_.turns if self.turn_leaning(t, debate) == consensus]
+            last = backers[-1]
+            responds_to = TurnRef(round=last.round, advisor=last.advisor, claim=0)
+            parts.append(
+                f"The panel is converging on '{consensus}': {leanings[consensus]} of "
+                f"{len(round_.turns)} turns this round lean that way."
+            )
+        else:
+            parts.append("No position has a majority this round; here is what was left out.")
+        uncited = [k for k, _ in quotes if k not in debate.ledger.cited]
+        cuts_against = [k for k, _ in quotes if self.stances[k].leaning == against]
+        if consensus and cuts_against:
+            parts.append("Evidence the others have not used cuts the other way:")
+        elif uncited:
+            parts.append("Evidence nobody has cited yet:")
+        else:
+            parts.append("What the others passed over:")
+        claims = [Claim(text=sentence, citations=[key]) for key, sentence in quotes]
+        parts.extend(f"“{claim.text}” {cite(claim.citations[0])}" for claim in claims)
+        return Turn(
+            round=round_.number,
+            advisor=name,
+            move=Move.CHALLENGE,
+            text=" ".join(parts),
+            claims=claims,
+            responds_to=responds_to,
+        )
+
+    def _auditor_turn(self, debate: Debate, round_: Round, member: PanelMember) -> Turn:
+        name = member.advisor.name
+        turns = debate.turns() + round_.turns
+        spoke = [i for i, t in enumerate(turns) if t.advisor == name]
+        since = turns[spoke[-1] + 1 :] if spoke else turns
+        checks = self.fact_check(since)
+        assert self._scorer is not None  # set in prepare
+        parts = [
+            f"I checked {len(checks)} claims made since my last turn against the passages "
+            f"they cite ({self._scorer.method})."
+        ]
+        for verdict, label in (
+            ("supported", "Backed by their passages"),
+            ("partially_supported", "Only partly backed"),
+            ("unsupported", "Not backed by the passages they cite"),
+            ("uncited", "Resting on experience, not on a source"),
+        ):
+            found = [c for c in checks if c.verdict == verdict]
+            if found:
+                shown = found if verdict != "supported" else found[:3]
+                listed = "; ".join(
+                    f"{c.target.advisor} (“{short(c.claim, 60)}”, score {c.score:.2f})"
+                    for c in shown
+                )
+                more = f", and {len(found) - len(shown)} more" if len(found) > len(shown) else ""
+                parts.append(f"{label} ({len(found)}): {listed}{more}.")
+        weakest = min(checks, key=lambda c: c.score) if checks else None
+        quotes = self.pick_quotes(debate, round_, member, None, 0.0, 0.1, count=1)
+        claims = [Claim(text=sentence, citations=[key]) for key, sentence in quotes]
+        if claims:
+            parts.append("What my own brief can establish on this round's theme:")
+            parts.extend(f"“{claim.text}” {cite(claim.citations[0])}" for claim in claims)
+        else:
+            parts.append("The evidence I was given does not address this round's theme.")
+        return Turn(
+            round=round_.number,
+            advisor=name,
+            move=Move.FACTCHECK,
+            text=" ".join(parts),
+            claims=claims,
+            responds_to=weakest.target if weakest else None,
+            checks=checks,
+        )
+
+    def fact_check(self, turns: list[Turn]) -> list[FactCheck]:
+        assert self._scorer is not None  # set in prepare
+        passages = {key: item.text for key, item in self.evidence.items()}
+        return fact_check(turns, passages, self._scorer)
+
+    # ---------------------------------------------------------------------------------
+    # Summaries and confidences
+
+    def summarize(self, debate: Debate, round_: Round) -> RoundSummary:
+        by_leaning: dict[str, list[str]] = {}
+        for turn in round_.turns:
+            member = debate.member(turn.advisor)
+            lean = self.turn_leaning(turn, debate)
+            if lean and member.kind == MemberKind.DOMAIN:
+                by_leaning.setdefault(lean, []).append(turn.advisor)
+        agreements = [
+            f"{names(people)} cited evidence leaning toward '{lean}'."
+            for lean, people in by_leaning.items()
+            if len(people) >= 2
+        ]
+        disagreements = []
+        if len(by_leaning) >= 2:
+            (a, people_a), (b, people_b) = list(by_leaning.items())[:2]
+            disagreements.append(
+                f"{names(people_a)} cited evidence leaning toward '{a}', while "
+                f"{names(people_b)} cited evidence leaning toward '{b}'."
+            )
+        for turn in round_.turns:
+            if (
+                turn.move == Move.CHALLENGE
+                and debate.member(turn.advisor).kind == MemberKind.CONTRARIAN
+            ):
+                disagreements.append(f"{turn.advisor} challenged the round's majority.")
+            if turn.checks:
+                backed = sum(c.verdict == "supported" for c in turn.checks)
+                agreements.append(
+                    f"{turn.advisor} found {backed} of {len(turn.checks)} checked claims "
+                    "backed by the passages they cite."
+                )
+        if not by_leaning:
+            disagreements.append("No advisor's evidence leaned clearly either way.")
+        elif not any(len(p) >= 2 for p in by_leaning.values()):
+            disagreements.append("No leaning was shared by more than one domain advisor.")
+        text = (
+            f"Round {round_.number} ({short(round_.theme, 70)}). "
+            + " ".join(agreements + disagreements)
+            + " (Leanings come from the engine's stance heuristic over the cited passages.)"
+        )
+        return RoundSummary(agreements=agreements, disagreements=disagreements, text=text)
+
+    def conclude(self, debate: Debate) -> tuple[str | None, list[Confidence]]:
+        cited = [key for key in debate.ledger.cited if key in self.stances]
+        _, counts = self.balance(cited, debate)
+        a, b = debate.frame.options[:2]
+        verdict_option = a if counts[a] >= counts[b] else b
+        other = b if verdict_option == a else a
+        sided = counts[a] + counts[b]
+        if counts[a] == counts[b]:
+            leaning = (
+                f"The cited evidence is evenly balanced between '{a}' and '{b}' "
+                f"({counts[a]} passages each); confidences below refer to '{a}'."
+            )
+        else:
+            leaning = (
+                f"On balance the cited evidence leans toward '{verdict_option}' "
+                f"({counts[verdict_option]} of {sided} cited passages that take a side)."
+            )
+        confidences = []
+        for member in debate.panel:
+            keys = debate.ledger.briefs.get(member.advisor.name, [])
+            _, mine = self.balance(keys, debate)
+            pro, con = mine[verdict_option], mine[other]
+            percent = round(100 * (pro + 1) / (pro + con + 2))
+            confidences.append(
+                Confidence(
+                    advisor=member.advisor.name,
+                    percent=percent,
+                    reason=f"{pro} of the {len(keys)} passages in my brief lean toward "
+                    f"'{verdict_option}', {con} toward '{other}', and "
+                    f"{len(keys) - pro - con} take no side.",
+                    method="evidence balance",
+                )
+            )
+        return leaning, confidences
+
+
+def _reads_as_sentence(text: str) -> bool:
+    """Headings and fragments cut by a chunk boundary are not quotable claims."""
+    starts = text.lstrip('"“‘(')[:1]
+    ends = text.rstrip("”’\"')").endswith((".", "!", "?", "…"))
+    byline = " | " in text  # "Firm (analyst) | 2025-09-08 Analyst note." is metadata
+    return ends and not byline and (starts.isupper() or starts.isdigit())
+
+
+def _warns(sentence: str) -> bool:
+    return cue_score(sentence) <= -0.5

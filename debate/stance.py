@@ -1,0 +1,147 @@
+"""How the extractive engine reads the question and which way each passage leans.
+
+This is a heuristic, and it is documented as one (every `PassageStance` says so in its
+`method`). No generative model is involved, so nothing here "understands" a passage:
+
+* **Choice questions** ("... an advantage or an imbalance?"): the options are the two
+  phrases around the last " or " of the last clause. A passage leans toward an option by
+  (1) explicit mentions of the option's words, sentence by sentence, counted against the
+  option when a negation ("not", "no", "stop calling it", "rather than", ...) comes
+  shortly before the mention; and (2) a weak embedding term: the passage's cosine to each
+  option phrase, centred on the median over all passages of the run (single words have
+  different baseline similarity, so only the relative lean means anything). Mentions
+  dominate; the embedding term only breaks near-ties. Sentence embeddings cannot see
+  negation, which is why they are not trusted on their own.
+* **Yes/no questions**: options are ["yes", "no"]; a passage leans "yes" or "no" by the
+  balance of supporting cue words (found, improved, increased, evidence that ...) and
+  undercutting ones (however, did not, no evidence, slower, overstated ...). This detects
+  framing, not entailment.
+
+Scores inside ±`NEUTRAL` count as no leaning.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from debate.types import PassageStance, QuestionFrame
+
+NEUTRAL = 0.15
+EMBEDDING_WEIGHT = 4.0  # centred cosine differences are ~±0.1; this maps them to ~±0.4
+_ARTICLES = {"a", "an", "the"}
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|nor|isn't|aren't|wasn't|don't|doesn't|stop calling|rather than|"
+    r"instead of|less of|hardly|without)\b[^.;:]{0,40}$",
+    re.IGNORECASE,
+)
+_SUPPORT_CUES = (
+    "found that", "shows", "showed", "improv", "increas", "faster", "gain", "benefit",
+    "evidence that", "confirm", "succeed", "effective", "higher", "more productive",
+)  # fmt: skip
+_UNDERCUT_CUES = (
+    "however", "did not", "didn't", "no evidence", "not ", "slower", "overstat", "decline",
+    "fail", "risk", "mislead", "weak", "uncertain", "cannot", "lower", "worse", "flat",
+)  # fmt: skip
+
+
+def frame_question(question: str) -> QuestionFrame:
+    """'A or B?' becomes a choice between A and B; anything else is yes/no."""
+    sentences = [s for s in re.split(r"(?<=[.?!])\s+", question.strip()) if s]
+    last = sentences[-1] if sentences else question
+    clause = re.split(r"[:;,—–]\s*", last.rstrip("?.! "))[-1]
+    if " or " not in f" {clause.lower()} ":
+        return QuestionFrame(kind="yes_no", options=["yes", "no"])
+    lower = clause.lower()
+    cut = lower.rfind(" or ")
+    left, right = clause[:cut].split(), clause[cut + 4 :].split()
+    if not left or not right:
+        return QuestionFrame(kind="yes_no", options=["yes", "no"])
+    # The left option is as long as the right one ("an advantage" | "an imbalance";
+    # "hire more engineers" | "invest in sales"): a lead-in like "is that" is dropped.
+    width = len(right)
+    options = [_clean(" ".join(left[-width:])), _clean(" ".join(right))]
+    if not all(options) or options[0].lower() == options[1].lower():
+        return QuestionFrame(kind="yes_no", options=["yes", "no"])
+    return QuestionFrame(kind="choice", options=options)
+
+
+def _clean(phrase: str) -> str:
+    words = [w.strip("\"'“”‘’()") for w in phrase.split()]
+    while words and words[0].lower() in _ARTICLES:
+        words = words[1:]
+    if words and words[0][:1].isupper() and words[0][1:].islower():
+        words[0] = words[0].lower()  # "Advantage or imbalance?" starts a sentence; "GTM" stays
+    return " ".join(w for w in words if w)
+
+
+def _stems(option: str) -> list[str]:
+    """Content words of an option, cut to a stem so 'imbalance' matches 'imbalanced'."""
+    words = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'-]+", option)]
+    content = [w for w in words if w not in _ARTICLES and len(w) > 2]
+    return [w[: max(4, len(w) - 2)] for w in content]
+
+
+def mention_score(text: str, options: Sequence[str]) -> float:
+    """Signed count: mentions of options[0] minus options[1], negated mentions flipped."""
+    score = 0.0
+    for index, option in enumerate(options[:2]):
+        sign = 1.0 if index == 0 else -1.0
+        for stem in _stems(option):
+            for match in re.finditer(rf"\b{re.escape(stem)}\w*", text, re.IGNORECASE):
+                negated = _NEGATION.search(text[max(0, match.start() - 60) : match.start()])
+                score += -sign if negated else sign
+    return score
+
+
+def cue_score(text: str) -> float:
+    """Supporting minus undercutting cue words, normalised to [-1, 1]."""
+    lower = text.lower()
+    support = sum(lower.count(cue) for cue in _SUPPORT_CUES)
+    undercut = sum(lower.count(cue) for cue in _UNDERCUT_CUES)
+    return (support - undercut) / (support + undercut + 1)
+
+
+def read_stances(
+    frame: QuestionFrame,
+    passages: dict[str, str],
+    passage_vectors: np.ndarray | None = None,
+    option_vectors: np.ndarray | None = None,
+) -> dict[str, PassageStance]:
+    """Stance of each passage (chunk id -> text). Vectors are unit rows in the same order
+    as `passages` and `frame.options`; without them only the cue words are used."""
+    keys = list(passages)
+    if frame.kind == "yes_no":
+        method = "yes/no cue words (supporting vs undercutting); a heuristic"
+        scores = [cue_score(passages[key]) for key in keys]
+    else:
+        method = (
+            "option mentions with negation, plus centred embedding similarity to each "
+            "option; a heuristic"
+        )
+        mentions = np.array([mention_score(passages[key], frame.options) for key in keys])
+        lean = np.tanh(mentions / 2.0)
+        if passage_vectors is not None and option_vectors is not None and len(keys):
+            sims = passage_vectors @ option_vectors[:2].T
+            diff = sims[:, 0] - sims[:, 1]
+            lean = lean + EMBEDDING_WEIGHT * (diff - np.median(diff)) * (np.abs(mentions) < 1)
+        scores = [float(np.clip(value, -1.0, 1.0)) for value in lean]
+    return {
+        key: PassageStance(
+            chunk_id=key,
+            leaning=leaning_of(score, frame),
+            score=round(score, 4),
+            method=method,
+        )
+        for key, score in zip(keys, scores, strict=True)
+    }
+
+
+def leaning_of(score: float, frame: QuestionFrame) -> str | None:
+    if score > NEUTRAL:
+        return frame.options[0]
+    if score < -NEUTRAL:
+        return frame.options[1]
+    return None

@@ -1,0 +1,252 @@
+"""The debate stage's data: the panel, the transcript, and what the run cost.
+
+Citations are chunk ids (the stable keys of `retrieval.types.Evidence`), never numbers: the
+report numbers them by first appearance. Inside a turn's `text` a citation is written as
+``[@chunk_id]`` (see `CITE`), so prose can say where each sentence came from and the
+report can replace the marker with its ``[n]``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from retrieval.ledger import Ledger
+from retrieval.types import Advisor, Brief
+
+# A citation inside prose: "[@<chunk id>]". Chunk ids hold no spaces or brackets.
+CITE = re.compile(r"\[@([^\]\s]+)\]")
+
+
+def cite(chunk_id: str) -> str:
+    """The in-text marker for a citation of `chunk_id`."""
+    return f"[@{chunk_id}]"
+
+
+class Move(StrEnum):
+    """What a turn does in the conversation."""
+
+    SHARE = "SHARE"  # brings evidence to the table
+    WARN = "WARN"  # points at a risk or a downside
+    REFRAME = "REFRAME"  # restates the question or the problem
+    FACTCHECK = "FACTCHECK"  # checks earlier claims against their cited passages
+    CHALLENGE = "CHALLENGE"  # disputes an earlier claim or the emerging consensus
+    CONCEDE = "CONCEDE"  # accepts another advisor's point
+    PROPOSE = "PROPOSE"  # proposes a concrete change or action
+    QUESTION = "QUESTION"  # asks what evidence would settle a point
+
+
+class MemberKind(StrEnum):
+    DOMAIN = "domain"
+    AUDITOR = "auditor"
+    CONTRARIAN = "contrarian"
+
+
+class Claim(BaseModel):
+    """One sentence an advisor asserts, with what backs it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="The claim, one sentence, without citation markers.")
+    citations: list[str] = Field(
+        default_factory=list,
+        description="Chunk ids from the advisor's brief that back the claim, best first.",
+    )
+    experience: bool = Field(
+        False,
+        description="True when the claim rests on the advisor's own experience, not a "
+        "source; it then carries no citations and the report shows '(Advisor Name)'.",
+    )
+
+
+class TurnRef(BaseModel):
+    """A pointer to an earlier turn (and optionally one of its claims)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    round: int = Field(description="Round number of the earlier turn (1-based).")
+    advisor: str = Field(description="Name of the advisor who spoke.")
+    claim: int | None = Field(None, description="Index of the claim responded to, if one.")
+
+
+class FactCheck(BaseModel):
+    """The Auditor's check of one earlier claim against the passages it cites."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    target: TurnRef = Field(description="The turn and claim that was checked.")
+    claim: str = Field(description="The claim's text, as it was made.")
+    citations: list[str] = Field(description="The chunk ids the claim cites.")
+    verdict: Literal["supported", "partially_supported", "unsupported", "uncited"] = Field(
+        description="Best verdict over the cited passages; 'uncited' for no citations."
+    )
+    score: float = Field(ge=0.0, le=1.0, description="Best support score over the passages.")
+    best_sentence: str = Field("", description="The cited passage sentence that backs it best.")
+    method: str = Field(description="How it was scored, e.g. 'audit.judge' or 'cosine'.")
+
+
+class Turn(BaseModel):
+    """One advisor speaking once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    round: int = Field(description="Round number (1-based).")
+    advisor: str = Field(description="Name of the advisor speaking.")
+    move: Move = Field(description="What the turn does: SHARE, WARN, CHALLENGE, ...")
+    text: str = Field(description="What they say; citations appear as [@chunk_id] markers.")
+    claims: list[Claim] = Field(default_factory=list, description="The claims the turn makes.")
+    responds_to: TurnRef | None = Field(None, description="The earlier turn this answers.")
+    checks: list[FactCheck] = Field(
+        default_factory=list, description="Fact-checks of earlier claims (the Auditor's)."
+    )
+
+
+class RoundSummary(BaseModel):
+    """Where the panel stands at the end of a round."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    agreements: list[str] = Field(default_factory=list, description="Positions several share.")
+    disagreements: list[str] = Field(default_factory=list, description="Opposing positions.")
+    text: str = Field(description="The summary as a short paragraph.")
+
+
+class Round(BaseModel):
+    """One round of the debate."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: int = Field(description="Round number (1-based).")
+    theme: str = Field(description="What the round is about.")
+    turns: list[Turn] = Field(default_factory=list, description="Turns in speaking order.")
+    summary: RoundSummary | None = Field(None, description="Written when the round ends.")
+
+
+class PanelMember(BaseModel):
+    """An advisor on the panel and the part they play."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    advisor: Advisor = Field(description="Who they are and what they look for.")
+    kind: MemberKind = Field(MemberKind.DOMAIN, description="domain, auditor or contrarian.")
+
+
+class Confidence(BaseModel):
+    """An advisor's confidence in the final verdict."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    advisor: str = Field(description="Advisor name.")
+    percent: int = Field(ge=0, le=100, description="Confidence in the verdict, 0-100.")
+    reason: str = Field(description="Why, in one or two sentences.")
+    method: str = Field(
+        description="How it was derived: 'evidence balance' (extractive) or 'llm judgement'."
+    )
+
+
+class DroppedCitation(BaseModel):
+    """A citation an engine produced that was not in the advisor's brief: never rendered."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    advisor: str = Field(description="Who cited it.")
+    round: int = Field(description="Round number (0 for the closing confidences).")
+    chunk_id: str = Field(description="The key that was cited.")
+    why: str = Field(description="Why it was dropped.")
+
+
+class LLMCall(BaseModel):
+    """One call to a generative model (including its retries)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    purpose: str = Field(description="What it was for, e.g. 'turn r2 The Auditor'.")
+    prompt_tokens: int = Field(description="Prompt tokens over all attempts.")
+    completion_tokens: int = Field(description="Completion tokens over all attempts.")
+    tokens_reported: bool = Field(
+        description="True when the provider reported the counts; False when estimated "
+        "from characters (about 4 per token)."
+    )
+    seconds: float = Field(description="Wall-clock seconds over all attempts.")
+    attempts: int = Field(description="Attempts made (1 when the first reply was valid).")
+    ok: bool = Field(description="Whether a valid reply was obtained.")
+    error: str | None = Field(None, description="The last problem, if any attempt failed.")
+
+
+class QuestionFrame(BaseModel):
+    """How the question was read: a choice between options, or yes/no."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["choice", "yes_no"] = Field(description="'choice' for 'A or B?' questions.")
+    options: list[str] = Field(
+        description="The options for a choice question; ['yes', 'no'] otherwise."
+    )
+
+
+class PassageStance(BaseModel):
+    """Which way one passage leans on the question (the extractive engine's reading)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    chunk_id: str = Field(description="The passage.")
+    leaning: str | None = Field(description="The option it leans to; None when neutral.")
+    score: float = Field(description="Signed strength: >0 toward options[0], <0 toward [1].")
+    method: str = Field(description="How it was measured.")
+
+
+class EngineInfo(BaseModel):
+    """Which engine wrote the debate, and how it was configured."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="'extractive', 'llm', or another engine's name.")
+    settings: dict[str, Any] = Field(default_factory=dict, description="Its configuration.")
+
+
+class Debate(BaseModel):
+    """Everything the debate produced; written to debate.json as each round completes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(description="The decision question.")
+    created_at: datetime = Field(description="When the run began (UTC).")
+    engine: EngineInfo = Field(description="The engine that wrote the turns.")
+    frame: QuestionFrame = Field(description="How the question was read.")
+    panel: list[PanelMember] = Field(description="Advisors in speaking order.")
+    themes: list[str] = Field(description="Round themes; round n has themes[n-1].")
+    rounds: list[Round] = Field(default_factory=list, description="Completed rounds.")
+    leaning: str | None = Field(
+        None, description="The verdict the confidences refer to (one sentence)."
+    )
+    confidences: list[Confidence] = Field(
+        default_factory=list, description="Each advisor's confidence in the final verdict."
+    )
+    stances: list[PassageStance] = Field(
+        default_factory=list, description="Per-passage stance (extractive engine only)."
+    )
+    ledger: Ledger = Field(description="Retrieved / cited / unused bookkeeping.")
+    briefs: dict[str, Brief] = Field(description="Advisor name -> what they were shown.")
+    dropped_citations: list[DroppedCitation] = Field(
+        default_factory=list, description="Citations refused because no brief of theirs held them."
+    )
+    llm_calls: list[LLMCall] = Field(default_factory=list, description="Generative model calls.")
+
+    @property
+    def complete(self) -> bool:
+        """All rounds done and confidences given."""
+        return len(self.rounds) == len(self.themes) and bool(self.confidences)
+
+    def member(self, name: str) -> PanelMember:
+        for member in self.panel:
+            if member.advisor.name == name:
+                return member
+        raise KeyError(name)
+
+    def turns(self) -> list[Turn]:
+        """Every turn so far, in order."""
+        return [turn for round_ in self.rounds for turn in round_.turns]
