@@ -46,6 +46,16 @@ class Settings(BaseSettings):
     read_timeout: float = Field(30.0, gt=0, description="Seconds to wait between bytes.")
     max_redirects: int = Field(5, ge=0, description="Redirects followed before giving up.")
     user_agent: str = Field(DEFAULT_USER_AGENT, description="User-Agent header for every fetch.")
+    chroma_url: str | None = Field(
+        None,
+        description="A Chroma server (http://HOST:PORT) holding the library; default: "
+        "an embedded Chroma in the library folder.",
+    )
+    library_name: str | None = Field(
+        None,
+        description="The library's name on a Chroma server (default: the library folder's "
+        "name); clients that use the same name share the library.",
+    )
     allow_private: bool = Field(
         False,
         description="Fetch from private, loopback and link-local addresses (off: refused).",

@@ -111,10 +111,10 @@ class Catalog:
 
     # -- metadata -----------------------------------------------------------------------
 
-    def chunks_version(self) -> int:
-        """A counter bumped by every write that changes chunks; indexes built from the
-        chunks (BM25) compare it to know whether they are stale."""
-        return int(self.get_meta("chunks_version") or 0)
+    def chunks_version(self) -> str:
+        """Changes with every write that changes chunks; indexes built from the chunks
+        (BM25) compare it to know whether they are stale."""
+        return self.get_meta("chunks_version") or "0"
 
     def _bump_chunks_version(self) -> None:
         self._db.execute(

@@ -31,13 +31,20 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agora.settings import Settings, load_settings
 from ingest.catalog import Catalog
+from ingest.chroma_catalog import ChromaCatalog
 from ingest.chunking import chunk_document
 from ingest.embedding import Embedder
 from ingest.extract import ExtractionError, extract
 from ingest.fetch import FetchError, fetch, make_client, sniff_kind
 from ingest.local import discover_files, read_local
 from ingest.progress import Progress, SilentProgress
-from ingest.store import VectorStore, collection_name, open_chroma
+from ingest.store import (
+    VectorStore,
+    collection_name,
+    library_name,
+    open_chroma,
+    open_chroma_server,
+)
 from ingest.types import Chunk, ExtractedDocument, PageSpan, Source, SourceStatus
 
 GROUP_SIZE = 64  # sources per fetch-extract-embed-store round: bounded memory, full batches
@@ -171,10 +178,23 @@ class Library:
         self.settings = settings or load_settings()
         self.root = Path(self.settings.library).expanduser()
         self.root.mkdir(parents=True, exist_ok=True)
-        self.catalog = Catalog(self.root / "catalog.sqlite")
         self._embedder = embedder
-        self._store: VectorStore | None = None
-        self.collection = self._check_collection()
+        self._store: VectorStore | None
+        self.catalog: Catalog | ChromaCatalog
+        if self.settings.chroma_url:
+            # Server mode: the catalog lives in the server too; self.root only keeps local
+            # caches (the BM25 index). See ingest/chroma_catalog.py for why.
+            self.name = library_name(self.settings.library_name or self.root.resolve().name)
+            client = open_chroma_server(self.settings.chroma_url)
+            wanted = collection_name(self._fingerprint(), self.name)
+            self._store = VectorStore(client, wanted)
+            self.catalog = ChromaCatalog(client, self.name, self._store.collection)
+        else:
+            self.name = "agora"
+            self.catalog = Catalog(self.root / "catalog.sqlite")
+            self._store = None
+            wanted = collection_name(self._fingerprint(), self.name)
+        self.collection = self._check_collection(wanted)
 
     # -- opening ----------------------------------------------------------------------
 
@@ -194,10 +214,13 @@ class Library:
             self._store = VectorStore(open_chroma(self.root / "chroma"), self.collection)
         return self._store
 
-    def _check_collection(self) -> str:
-        wanted = collection_name(
-            self.embedder.fingerprint, self.settings.chunk_size, self.settings.chunk_overlap
+    def _fingerprint(self) -> str:
+        """Model and chunking: what the vectors of this library depend on."""
+        return (
+            f"{self.embedder.fingerprint}-c{self.settings.chunk_size}o{self.settings.chunk_overlap}"
         )
+
+    def _check_collection(self, wanted: str) -> str:
         recorded = self.catalog.get_meta("collection")
         if recorded is None:
             self.catalog.set_meta("collection", wanted)
@@ -240,7 +263,13 @@ class Library:
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the library's single-writer lock (a second writer gets a clear error)."""
+        """Hold the library's single-writer lock (a second writer gets a clear error).
+
+        Embedded libraries only: with a Chroma server, writers on many machines coordinate
+        through the server (numbers are claimed first-writer-wins; see chroma_catalog)."""
+        if self.settings.chroma_url:
+            yield
+            return
         lock_path = self.root / "write.lock"
         with open(lock_path, "a+") as handle:
             try:

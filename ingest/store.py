@@ -9,6 +9,7 @@ instead of silently embedding with a different model.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,9 +32,17 @@ class VectorHit:
     score: float  # cosine similarity in [-1, 1]
 
 
-def collection_name(embedder_fingerprint: str, chunk_size: int, overlap: int) -> str:
-    """One collection per model and chunking, so a change of either never mixes vectors."""
-    return f"agora-{embedder_fingerprint}-c{chunk_size}o{overlap}"
+def collection_name(fingerprint: str, library: str = "agora") -> str:
+    """One collection per library, model and chunking, so a change of model or chunking
+    never mixes vectors (`fingerprint` names both)."""
+    return f"{library}-{fingerprint}"
+
+
+def library_name(name: str) -> str:
+    """A library's name as Chroma allows collection names (letters, digits, '.', '_' and
+    '-', alphanumeric at both ends, at least 3 characters)."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("._-")[:40]
+    return cleaned if len(cleaned) >= 3 else f"lib-{cleaned or 'default'}"
 
 
 def date_key(date: str | None, end: bool = False) -> int:
@@ -63,6 +72,9 @@ def chunk_metadata(chunk: Chunk, source: Source) -> dict[str, str | int]:
         "start": chunk.start,
         "end": chunk.end,
         "page": chunk.page or 0,
+        "page_end": chunk.page_end or 0,
+        "index": chunk.index,
+        "section": chunk.section or "",
     }
 
 
@@ -73,6 +85,22 @@ def open_chroma(path: Path) -> Any:
     # SEE: https://docs.trychroma.com/docs/overview/telemetry (off: nothing leaves the machine)
     settings = chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
     return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+def open_chroma_server(url: str) -> Any:
+    """A client of a `chroma run` server at http(s)://HOST:PORT."""
+    import chromadb
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"--chroma-url must look like http://HOST:PORT, not {url!r}")
+    settings = chromadb.Settings(anonymized_telemetry=False)
+    return chromadb.HttpClient(
+        host=parts.hostname,
+        port=parts.port or (443 if parts.scheme == "https" else 80),
+        ssl=parts.scheme == "https",
+        settings=settings,
+    )
 
 
 class VectorStore:

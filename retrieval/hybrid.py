@@ -48,7 +48,7 @@ def _lexical_text(source: Source | None, text: str) -> str:
 class _Snapshot:
     """Everything derived from one catalog version."""
 
-    version: int
+    version: str
     index: BM25Index
     sources: dict[str, Source]  # source_id -> ok source
     chunk_source: np.ndarray  # per index position: position in `source_ids`
@@ -70,20 +70,27 @@ class Retriever:
         if self._snapshot is not None and self._snapshot.version == version:
             return self._snapshot
         folder = self.library.root / INDEX_FOLDER
-        index = self._load(folder)
+        sources = {s.source_id: s for s in self.library.sources(SourceStatus.OK)}
+        if self._snapshot is not None:
+            index = self._snapshot.index
+        else:
+            loaded = self._load(folder)
+            if loaded is not None and _saved_version(folder) == version:
+                return self._remember(version, loaded, sources)  # saved after the last change
+            index = loaded or BM25Index()
         wanted = self.library.catalog.chunk_ids()
         stale = [chunk_id for chunk_id in index.chunk_ids if chunk_id not in wanted]
         missing = sorted(wanted - set(index.chunk_ids))
-        sources = {s.source_id: s for s in self.library.sources(SourceStatus.OK)}
-        if stale or missing or not folder.exists():
-            index.remove(stale)
-            chunks = self.library.catalog.chunks_by_id(missing)
-            index.add(
-                (c.chunk_id, _lexical_text(sources.get(c.source_id), c.text))
-                for c in chunks.values()
-            )
-            index.save(folder)
+        index.remove(stale)
+        chunks = self.library.catalog.chunks_by_id(missing)
+        index.add(
+            (c.chunk_id, _lexical_text(sources.get(c.source_id), c.text)) for c in chunks.values()
+        )
+        index.save(folder)
         (folder / VERSION_FILE).write_text(json.dumps({"chunks_version": version}))
+        return self._remember(version, index, sources)
+
+    def _remember(self, version: str, index: BM25Index, sources: dict[str, Source]) -> _Snapshot:
         source_ids = sorted(sources)
         position = {source_id: i for i, source_id in enumerate(source_ids)}
         chunk_source = np.array(
@@ -94,11 +101,13 @@ class Retriever:
         return self._snapshot
 
     @staticmethod
-    def _load(folder: Path) -> BM25Index:
+    def _load(folder: Path) -> BM25Index | None:
+        """The index saved in `folder`, or None if missing or unreadable (it is then
+        rebuilt from the catalog)."""
         try:
             return BM25Index.load(folder)
         except LexicalIndexError:
-            return BM25Index()  # missing or unreadable: rebuilt from the catalog
+            return None
 
     def _allowed(self, snapshot: _Snapshot, filters: SearchFilters | None) -> np.ndarray | None:
         """A mask over index positions, or None when nothing is filtered out."""
@@ -176,6 +185,13 @@ class Retriever:
                 )
             )
         return passages
+
+
+def _saved_version(folder: Path) -> str | None:
+    try:
+        return str(json.loads((folder / VERSION_FILE).read_text())["chunks_version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _matches(source: Source, filters: SearchFilters) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
 
 from loopback import make_pdf
@@ -71,5 +73,9 @@ def write_corpus(folder: Path) -> dict[str, Path]:
 
 
 def open_library(folder: Path, embedder: Embedder, **settings: object) -> Library:
-    """A library in a test folder that reuses the session's loaded embedder."""
+    """A library in a test folder that reuses the session's loaded embedder. On a Chroma
+    server (--chroma-server) each folder gets its own library name there."""
+    if os.environ.get("AGORA_CHROMA_URL"):
+        digest = hashlib.sha1(str(folder.resolve()).encode()).hexdigest()[:12]
+        settings.setdefault("library_name", f"test-{digest}")
     return Library(Settings(library=folder, **settings), embedder=embedder)  # type: ignore[arg-type]

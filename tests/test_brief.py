@@ -88,7 +88,8 @@ def test_prefer_outside_puts_unseen_passages_first(library: Library) -> None:
     first = build_brief(library, QUESTION, ANALYST, k=4)
     contrarian = Advisor(name="The Contrarian", role="Attacks consensus", lens=ANALYST.lens)
     other = build_brief(library, QUESTION, contrarian, k=4, prefer_outside=first.keys())
-    seen_flags = [item.key in first.keys() for item in other.evidence]
+    first_keys = first.keys()
+    seen_flags = [item.key in first_keys for item in other.evidence]
     assert seen_flags.count(False) >= 2
     assert seen_flags == sorted(seen_flags)  # every unseen passage ranks before a seen one
 

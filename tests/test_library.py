@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from helpers import open_library, write_corpus
 
-from agora.settings import Settings
-from ingest import Library, LibraryError, Outcome
+from ingest import LibraryError, Outcome
 from ingest.embedding import Embedder
 from ingest.types import SourceKind, SourceStatus
 from retrieval import search
@@ -152,7 +151,7 @@ def test_other_chunking_settings_are_refused_not_mixed(tmp_path: Path, embedder:
     with open_library(tmp_path / "lib", embedder) as lib:
         lib.add([str(tmp_path / "docs" / "notes.txt")])
     with pytest.raises(LibraryError, match="different embedding or chunking"):
-        Library(Settings(library=tmp_path / "lib", chunk_size=500), embedder=embedder)
+        open_library(tmp_path / "lib", embedder, chunk_size=500)
 
 
 def test_second_writer_gets_a_clear_message(tmp_path: Path, embedder: Embedder) -> None:
