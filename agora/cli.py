@@ -17,6 +17,7 @@ from audit.types import Audit
 from ingest import Library, LibraryError, Outcome, SourceRequest
 from ingest.library import IngestSummary, read_request_list
 from ingest.types import Chunk, Source
+from retrieval.types import Advisor, SearchFilters
 
 app = typer.Typer(
     help="Agora: evidence-grounded decision research.",
@@ -77,6 +78,17 @@ def library_add(
             "--allow-private", help="Allow URLs on private, loopback or link-local addresses."
         ),
     ] = False,
+    sitemap: Annotated[
+        list[str] | None,
+        typer.Option("--sitemap", help="Add the pages an XML sitemap (or index) lists."),
+    ] = None,
+    feed: Annotated[
+        list[str] | None,
+        typer.Option("--feed", help="Add the pages an RSS, Atom or JSON feed lists."),
+    ] = None,
+    max_listed: Annotated[
+        int, typer.Option("--max", min=1, help="Pages taken from sitemaps and feeds at most.")
+    ] = 200,
 ) -> None:
     """Add sources; each one ends up ok, skipped, or failed with a reason."""
     requests = [SourceRequest(location=location) for location in locations or []]
@@ -85,6 +97,9 @@ def library_add(
             requests += read_request_list(from_file)
         except LibraryError as exc:
             _fail(str(exc))
+    if sitemap or feed:
+        listed = [*(sitemap or []), *(feed or [])]
+        requests += _listed_pages(listed, max_listed, library, allow_private)
     if not requests:
         _fail("nothing to add: give URLs, files or folders, or --from FILE")
     with _open(library, allow_private=allow_private or None) as lib:
@@ -187,19 +202,279 @@ def with_chunk_marks(text: str, chunks: list[Chunk]) -> str:
     return "".join(pieces)
 
 
-@app.command("search")
-def search_command(
-    query: Annotated[str, typer.Argument(help="What to look for.")],
-    k: Annotated[int, typer.Option("-k", help="How many passages.", min=1)] = 8,
+def _listed_pages(
+    urls: list[str], limit: int, library: Path | None, allow_private: bool
+) -> list[SourceRequest]:
+    """The pages that sitemaps and feeds list (`library add --sitemap/--feed`)."""
+    from ingest.feeds import ListingError, read_listings
+
+    settings = load_settings(library=library, allow_private=allow_private or None)
+    try:
+        pages, problems = read_listings(urls, settings, limit=limit)
+    except ListingError as exc:
+        _fail(exc.reason)
+    for problem in problems:
+        err.print(f"[yellow]warning:[/] could not read {problem}", soft_wrap=True)
+    if not pages:
+        _fail(f"{', '.join(urls)} lists no pages")
+    err.print(f"{len(pages)} pages listed by {', '.join(urls)}", soft_wrap=True)
+    return pages
+
+
+AllowPrivateOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private", help="Allow URLs on private, loopback or link-local addresses."
+    ),
+]
+DelayOption = Annotated[
+    float,
+    typer.Option(
+        "--delay",
+        min=0,
+        envvar="AGORA_CRAWL_DELAY",
+        help="Seconds between requests to one host (a longer robots.txt Crawl-delay wins).",
+    ),
+]
+IgnoreRobotsOption = Annotated[
+    bool, typer.Option("--ignore-robots", help="Fetch pages that robots.txt forbids.")
+]
+
+
+@library_app.command("crawl")
+def library_crawl(
+    seeds: Annotated[list[str], typer.Argument(help="Seed URLs to start from.")],
+    max_pages: Annotated[
+        int, typer.Option("--max-pages", min=1, help="Pages fetched at most.")
+    ] = 50,
+    max_depth: Annotated[
+        int, typer.Option("--max-depth", min=0, help="Links followed from a seed.")
+    ] = 3,
+    same_domain: Annotated[
+        bool,
+        typer.Option("--same-domain/--any-domain", help="Stay on the seeds' hosts."),
+    ] = True,
+    include: Annotated[
+        str | None, typer.Option("--include", help="Follow only links matching this regex.")
+    ] = None,
+    exclude: Annotated[
+        str | None, typer.Option("--exclude", help="Never follow links matching this regex.")
+    ] = None,
+    relevant_to: Annotated[
+        str | None,
+        typer.Option("--relevant-to", help="Add only pages close to this topic statement."),
+    ] = None,
+    min_similarity: Annotated[
+        float,
+        typer.Option("--min-similarity", min=-1, max=1, help="Similarity a kept page needs."),
+    ] = 0.25,
+    delay: DelayOption = 1.0,
+    ignore_robots: IgnoreRobotsOption = False,
+    allow_private: AllowPrivateOption = False,
     library: LibraryOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Passages matching a query, each with its source number."""
+    """Crawl breadth-first from seed URLs; every page is added, or listed with a reason."""
+    import re
+
+    from ingest.crawl import CrawlOptions
+
+    for name, pattern in (("--include", include), ("--exclude", exclude)):
+        try:
+            re.compile(pattern or "")
+        except re.error as exc:
+            _fail(f"{name} is not a valid regular expression ({exc})")
+    options = CrawlOptions(
+        max_pages=max_pages,
+        max_depth=max_depth,
+        same_domain=same_domain,
+        include=include,
+        exclude=exclude,
+        topic=relevant_to,
+        min_similarity=min_similarity,
+        delay=delay,
+        respect_robots=not ignore_robots,
+    )
+    _run_crawl(seeds, options, library, allow_private, as_json)
+
+
+def _run_crawl(
+    seeds: list[str], options: Any, library: Path | None, allow_private: bool, as_json: bool
+) -> None:
+    from ingest.crawl import crawl
+
+    with _open(library, allow_private=allow_private or None) as lib:
+        try:
+            with RichProgress(err) as progress:
+                report = crawl(lib, seeds, options, progress)
+        except (LibraryError, ValueError) as exc:
+            _fail(str(exc))
+    if as_json:
+        _print_json(report.model_dump(mode="json"))
+    else:
+        _print_crawl(report)
+    if not report.anything_usable:
+        raise typer.Exit(1)
+
+
+def _print_crawl(report: Any) -> None:
+    from ingest.crawl import PageStatus
+
+    kept = (PageStatus.ADDED, PageStatus.UPDATED, PageStatus.UNCHANGED)
+    problems = [page for page in report.pages if page.status not in kept]
+    if problems:
+        table = Table("#", "url", "status", "similarity", "reason", title="Not added")
+        for page in problems:
+            table.add_row(
+                str(page.number or ""),
+                page.url,
+                page.status.value,
+                "" if page.similarity is None else f"{page.similarity:.2f}",
+                page.reason or "",
+            )
+        err.print(table)
+    counts = ", ".join(f"{report.count(s)} {s.value}" for s in PageStatus if report.count(s))
+    err.print(f"{len(report.pages)} pages: {counts or 'none'}")
+
+
+@library_app.command("discover")
+def library_discover(
+    topic: Annotated[str, typer.Argument(help="What to search the web for.")],
+    provider: Annotated[
+        str, typer.Option("--provider", help="Search provider: searxng or brave.")
+    ] = "searxng",
+    max_results: Annotated[int, typer.Option("--max", min=1, help="Results at most.")] = 30,
+    min_similarity: Annotated[
+        float | None,
+        typer.Option(
+            "--min-similarity", min=-1, max=1, help="Add only pages this close to the topic."
+        ),
+    ] = None,
+    list_only: Annotated[
+        bool, typer.Option("--list-only", help="Print the results; add nothing.")
+    ] = False,
+    searxng_url: Annotated[
+        str | None,
+        typer.Option("--searxng-url", envvar="AGORA_SEARXNG_URL", help="SearXNG base URL."),
+    ] = None,
+    brave_api_key: Annotated[
+        str | None,
+        typer.Option(
+            "--brave-api-key", envvar="AGORA_BRAVE_API_KEY", help="Brave Search API token."
+        ),
+    ] = None,
+    delay: DelayOption = 1.0,
+    ignore_robots: IgnoreRobotsOption = False,
+    allow_private: AllowPrivateOption = False,
+    library: LibraryOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Search the web for a topic and add the results (needs a search provider)."""
+    from ingest.crawl import CrawlOptions
+    from ingest.providers import ProviderError, ProviderNotConfigured, make_provider
+
+    try:
+        engine = make_provider(provider, searxng_url=searxng_url, brave_api_key=brave_api_key)
+    except ProviderNotConfigured as exc:
+        _fail(str(exc))
+    try:
+        results = engine.search(topic, max_results)
+    except ProviderError as exc:
+        _fail(str(exc))
+    finally:
+        engine.close()
+    if not results:
+        _fail(f"{provider} found nothing for {topic!r}", code=1)
+    if list_only:
+        if as_json:
+            _print_json([result.model_dump(mode="json") for result in results])
+        else:
+            for rank, result in enumerate(results, 1):
+                out.print(f"{rank}. {result.title or ''}\n   {result.url}", highlight=False)
+        return
+    err.print(f"{len(results)} results from {provider}")
+    # Results go through the crawler with depth 0: the normal ingest path, plus robots.txt,
+    # per-host politeness and the optional relevance filter.
+    options = CrawlOptions(
+        max_pages=len(results),
+        max_depth=0,
+        same_domain=False,
+        topic=topic if min_similarity is not None else None,
+        min_similarity=min_similarity if min_similarity is not None else 0.0,
+        delay=delay,
+        respect_robots=not ignore_robots,
+    )
+    _run_crawl([result.url for result in results], options, library, allow_private, as_json)
+
+
+SourceFilter = Annotated[
+    list[int] | None, typer.Option("--source", help="Only this source number (repeatable).")
+]
+KindFilter = Annotated[
+    list[str] | None, typer.Option("--kind", help="Only html, pdf, text or markdown.")
+]
+DomainFilter = Annotated[
+    list[str] | None, typer.Option("--domain", help="Only web sources from this host.")
+]
+SinceFilter = Annotated[
+    str | None, typer.Option("--since", help="Published on/after (YYYY-MM-DD).")
+]
+UntilFilter = Annotated[
+    str | None, typer.Option("--until", help="Published on/before (YYYY-MM-DD).")
+]
+
+
+def _filters(
+    sources: list[int] | None,
+    kinds: list[str] | None,
+    domains: list[str] | None,
+    since: str | None,
+    until: str | None,
+) -> SearchFilters:
+    return SearchFilters(
+        sources=sources, kinds=kinds, domains=domains, date_from=since, date_to=until
+    )
+
+
+@app.command("search")
+def search_command(
+    query: Annotated[str | None, typer.Argument(help="What to look for.")] = None,
+    k: Annotated[int, typer.Option("-k", help="How many passages.", min=1)] = 8,
+    queries: Annotated[
+        Path | None,
+        typer.Option("--queries", help="A file of queries, one per line: one JSON line each."),
+    ] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show the dense, BM25 and fused scores.")
+    ] = False,
+    source: SourceFilter = None,
+    kind: KindFilter = None,
+    domain: DomainFilter = None,
+    since: SinceFilter = None,
+    until: UntilFilter = None,
+    library: LibraryOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Passages matching a query (dense + BM25, fused), each with its source number."""
     from retrieval import search
 
+    filters = _filters(source, kind, domain, since, until)
+    if queries is not None:
+        try:
+            lines = [line.strip() for line in queries.read_text(encoding="utf-8").splitlines()]
+        except OSError as exc:
+            _fail(f"cannot read {queries}: {exc.strerror or exc}")
+        with _open(library) as lib:
+            for line in filter(None, lines):
+                passages = search(lib, line, k=k, filters=filters)
+                record = {"query": line, "passages": [p.model_dump(mode="json") for p in passages]}
+                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    if query is None:
+        _fail("give a query, or --queries FILE")
     with _open(library) as lib:
         try:
-            passages = search(lib, query, k=k)
+            passages = search(lib, query, k=k, filters=filters)
         except ValueError as exc:
             _fail(str(exc))
     if as_json:
@@ -207,14 +482,75 @@ def search_command(
         return
     for rank, passage in enumerate(passages, 1):
         where = passage.url or passage.path or ""
-        out.print(
-            f"[bold]{rank}. [{passage.source}] {passage.title or where}[/] "
-            f"(score {passage.score:.3f})"
-        )
+        out.print(f"[bold]{rank}. [{passage.source}] {passage.title or where}[/]")
+        if explain:
+            out.print(_explain(passage.scores), highlight=False)
         out.print(passage.text, markup=False, highlight=False)
         out.print()
     if not passages:
-        err.print("no passages found (is the library empty?)")
+        err.print("no passages found (is the library empty, or are the filters too narrow?)")
+
+
+def _explain(scores: dict[str, float]) -> str:
+    """One line: which retriever ranked the passage where, and the fused score."""
+    parts = []
+    if "dense_rank" in scores:
+        parts.append(f"dense #{int(scores['dense_rank'])} (cosine {scores['dense']:.3f})")
+    else:
+        parts.append("dense: not in top candidates")
+    if "bm25_rank" in scores:
+        parts.append(f"BM25 #{int(scores['bm25_rank'])} (score {scores['bm25']:.2f})")
+    else:
+        parts.append("BM25: no matching terms in top candidates")
+    parts.append(f"fused {scores.get('fused', 0.0):.4f}")
+    return "   " + "; ".join(parts)
+
+
+@app.command("brief")
+def brief_command(
+    question: Annotated[str, typer.Argument(help="The decision question.")],
+    advisor: Annotated[
+        str, typer.Option("--advisor", help="Name of a built-in advisor, or a new name.")
+    ] = "The Auditor",
+    role: Annotated[str | None, typer.Option("--role", help="Role, for a new advisor.")] = None,
+    lens: Annotated[
+        str | None, typer.Option("--lens", help="What they look for, for a new advisor.")
+    ] = None,
+    k: Annotated[int, typer.Option("-k", help="How many passages.", min=1)] = 8,
+    library: LibraryOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """What one advisor would be shown for a question: their brief, with source numbers."""
+    from retrieval.brief import build_brief, render_brief
+
+    person = _advisor(advisor, role, lens)
+    with _open(library) as lib:
+        try:
+            brief = build_brief(lib, question, person, k=k)
+        except ValueError as exc:
+            _fail(str(exc))
+    if as_json:
+        _print_json(brief.model_dump(mode="json"))
+        return
+    out.print(f"[bold]{person.name}[/] — {person.role}")
+    out.print(f"queries: {' | '.join(brief.queries)}", highlight=False)
+    out.print()
+    out.print(render_brief(brief), markup=False, highlight=False)
+
+
+def _advisor(name: str, role: str | None, lens: str | None) -> Advisor:
+    """A built-in advisor by name, or a new one from --role and --lens."""
+    from debate.panel import builtin_panel, with_fixed_roles
+
+    if role is None and lens is None:
+        known = {m.advisor.name.lower(): m.advisor for m in with_fixed_roles(builtin_panel())}
+        if name.lower() in known:
+            return known[name.lower()]
+        _fail(
+            f"no built-in advisor named {name!r}: choose one of "
+            f"{', '.join(sorted(a.name for a in known.values()))}, or give --role and --lens"
+        )
+    return Advisor(name=name, role=role or "Advisor", lens=lens or "")
 
 
 @library_app.command("check")
@@ -343,7 +679,12 @@ def debate_command(
     out_dir: Annotated[
         Path, typer.Option("--out", "-o", help="Run folder for panel, briefs and debate JSON.")
     ],
-    rounds: Annotated[int, typer.Option("--rounds", help="Number of rounds.", min=1)] = 5,
+    rounds: Annotated[
+        int | None,
+        typer.Option(
+            "--rounds", help="Number of rounds (default 5; on --resume, as saved).", min=1
+        ),
+    ] = None,
     panel: Annotated[
         Path | None, typer.Option("--panel", help="YAML panel file (overrides the panel).")
     ] = None,
@@ -379,7 +720,7 @@ def debate_command(
                 panel_file=panel,
                 resume=resume,
                 api_base=api_base,
-                progress=lambda message: err.print(message, markup=False, highlight=False),
+                progress=lambda message: err.print(message, markup=False, soft_wrap=True),
             )
         except (DebateError, PanelError, LLMConfigError, LLMOutputError) as exc:
             _fail(str(exc))
@@ -392,7 +733,7 @@ def debate_command(
     if result.dropped_citations:
         out.print(f"{len(result.dropped_citations)} citations outside a brief were dropped")
     for name in ("panel.json", "briefs.json", "debate.json"):
-        out.print(f"  {out_dir / name}")
+        out.print(f"  {out_dir / name}", markup=False, highlight=False, soft_wrap=True)
 
 
 if __name__ == "__main__":
