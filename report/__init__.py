@@ -1,0 +1,1 @@
+"""The report: every section of the advisory brief, with numbered citations."""
