@@ -28,8 +28,13 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The whole suite, then the ingest and retrieval suites again against a real `chroma run`
+# server on loopback (--chroma-server starts one for the session).
+SERVER_SUITES := tests/test_library.py tests/test_hybrid.py tests/test_brief.py
+
 test: $(STAMP) lint
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest --chroma-server $(SERVER_SUITES)
 
 bench: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python scripts/bench_ingest.py
