@@ -89,6 +89,9 @@ def library_add(
     max_listed: Annotated[
         int, typer.Option("--max", min=1, help="Pages taken from sitemaps and feeds at most.")
     ] = 200,
+    ignore_robots: Annotated[
+        bool, typer.Option("--ignore-robots", help="Fetch URLs even where robots.txt says no.")
+    ] = False,
 ) -> None:
     """Add sources; each one ends up ok, skipped, or failed with a reason."""
     requests = [SourceRequest(location=location) for location in locations or []]
@@ -102,7 +105,11 @@ def library_add(
         requests += _listed_pages(listed, max_listed, library, allow_private)
     if not requests:
         _fail("nothing to add: give URLs, files or folders, or --from FILE")
-    with _open(library, allow_private=allow_private or None) as lib:
+    overrides = {
+        "allow_private": allow_private or None,
+        "respect_robots": False if ignore_robots else None,
+    }
+    with _open(library, **overrides) as lib:
         try:
             with RichProgress(err) as progress:
                 summary = lib.add(requests, progress=progress)

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
         False,
         description="Fetch from private, loopback and link-local addresses (off: refused).",
     )
+    respect_robots: bool = Field(True, description="Honour robots.txt when fetching URLs.")
+    crawl_delay: float = Field(
+        1.0, ge=0, description="Seconds between two requests to one host (or its Crawl-delay)."
+    )
     min_text_chars: int = Field(
         200, ge=0, description="Extracted text shorter than this marks a source failed."
     )

@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -376,45 +375,15 @@ def similarity(embed: Any, topic: np.ndarray, title: str | None, text: str) -> f
     return float(np.max(vectors @ topic)) if len(vectors) else 0.0
 
 
-@contextmanager
-def _serving(library: Library, pages: dict[str, _Page]) -> Iterator[None]:
-    """While active, ``library.add`` takes the crawl's pages from memory instead of
-    fetching them again.
-
-    ``Library.add`` has no parameter for content fetched elsewhere, so this swaps its
-    fetch step (``_fetch_and_extract``) on this one instance for the duration and hands
-    each item to the library's own ``_extract``; everything after (triage, embedding, the
-    crash-safe commit, numbering) is the library's. test_crawl checks that each page is
-    requested once; if ``Library`` grows a public way to pass fetched bytes, use it here.
-    """
-    original = library._fetch_and_extract
-
-    def serve(group: list[Any], http: Any, progress: Progress) -> None:
-        for item in group:
-            page = pages.get(item.location)
-            if page is None:
-                original([item], http, progress)
-                continue
-            if page.fetched is None:
-                item.error = page.error or "not fetched"
-            else:
-                item.url = page.fetched.url
-                declared = page.fetched.declared_type
-                library._extract(item, page.fetched.content, declared, page.fetched.url)
-            progress.advance("fetch")
-            progress.advance("extract")
-
-    library._fetch_and_extract = serve  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        del library._fetch_and_extract  # the class's method again
-
-
 def _add_fetched(library: Library, pages: list[_Page]) -> IngestSummary:
+    """Hand crawled pages to the library's normal ingest path, with the bytes already
+    downloaded for link discovery, so no page is fetched twice."""
     served = {normalise_url(page.location): page for page in pages}
-    with _serving(library, served):
-        return library.add([SourceRequest(location=location) for location in served])
+    prefetched: dict[str, Fetched | FetchError] = {
+        url: page.fetched if page.fetched is not None else FetchError(page.error or "not fetched")
+        for url, page in served.items()
+    }
+    return library.add([SourceRequest(location=url) for url in served], prefetched=prefetched)
 
 
 def crawl(

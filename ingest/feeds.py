@@ -7,15 +7,13 @@ urllib3 pool (none of our timeouts, size cap or address policy), and their link 
 (courlan's ``check_url``) drop every URL whose host is an IP address or has no public
 suffix, which rules out intranet sites and the loopback sites the tests run.
 
-:func:`fetch_raw` is the small sibling of :func:`ingest.fetch.fetch` for machine-readable
-files: it keeps the status code (robots.txt needs it) and does not refuse XML feeds or
-gzip, which ``fetch`` rightly refuses as documents.
+They are downloaded with :func:`ingest.fetch.fetch_raw`, which keeps the status code and
+does not refuse XML feeds or gzip, as ``fetch`` rightly does for documents.
 """
 
 from __future__ import annotations
 
 import json
-import time
 import zlib
 from collections import deque
 from dataclasses import dataclass, field
@@ -27,11 +25,10 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from agora.settings import Settings
-from ingest.fetch import FetchError, human_size, make_client
+from ingest.fetch import LISTING_TIMEOUT, FetchError, fetch_raw, human_size, make_client
 from ingest.library import SourceRequest
 
 MAX_SITEMAPS = 50  # sitemap files read for one --sitemap, indexes included
-LISTING_TIMEOUT = 60.0
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
 
@@ -42,63 +39,6 @@ class ListingError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-@dataclass(frozen=True)
-class RawResponse:
-    """A response as it came, whatever its status."""
-
-    url: str
-    status: int
-    content: bytes
-    content_type: str | None
-
-
-def fetch_raw(
-    url: str,
-    settings: Settings,
-    client: httpx.Client,
-    *,
-    max_bytes: int,
-    total_timeout: float = LISTING_TIMEOUT,
-    truncate: bool = False,
-) -> RawResponse:
-    """GET ``url`` following redirects (at most ``settings.max_redirects``), reading at
-    most ``max_bytes`` (``truncate``: keep the first ``max_bytes`` instead of failing).
-    Raises :class:`FetchError` for transport failures, never for an HTTP status.
-
-    The total deadline is checked between body chunks, so a dripping body stops; a client
-    from :func:`~ingest.fetch.make_client` also keeps its per-read timeouts and address
-    policy.
-    """
-    deadline = time.monotonic() + total_timeout
-    try:
-        with client.stream("GET", url, follow_redirects=True) as response:
-            chunks: list[bytes] = []
-            received = 0
-            for chunk in response.iter_bytes():
-                chunks.append(chunk)
-                received += len(chunk)
-                if received > max_bytes:
-                    if truncate:
-                        break
-                    raise FetchError(f"larger than the {human_size(max_bytes)} limit for {url}")
-                if time.monotonic() > deadline:
-                    raise FetchError(f"took longer than {total_timeout:g} s in total")
-            return RawResponse(
-                url=str(response.url),
-                status=response.status_code,
-                content=b"".join(chunks)[:max_bytes],
-                content_type=response.headers.get("content-type"),
-            )
-    except httpx.TooManyRedirects as exc:
-        raise FetchError(
-            f"more than {settings.max_redirects} redirects (a redirect loop?)"
-        ) from exc
-    except httpx.TimeoutException as exc:
-        raise FetchError(f"timed out ({type(exc).__name__})") from exc
-    except httpx.HTTPError as exc:
-        raise FetchError(f"request failed ({type(exc).__name__}: {exc})") from exc
 
 
 # ------------------------------------------------------------------------------ parse

@@ -260,6 +260,72 @@ def fetch(
             http.close()
 
 
+# A listing (sitemap, feed) or robots.txt may take this long at most.
+LISTING_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    """A response as it came, whatever its status."""
+
+    url: str
+    status: int
+    content: bytes
+    content_type: str | None
+
+
+def fetch_raw(
+    url: str,
+    settings: Settings,
+    client: httpx.Client,
+    *,
+    max_bytes: int,
+    total_timeout: float = LISTING_TIMEOUT,
+    truncate: bool = False,
+) -> RawResponse:
+    """GET ``url`` following redirects (at most ``settings.max_redirects``), reading at
+    most ``max_bytes`` (``truncate``: keep the first ``max_bytes`` instead of failing).
+    Raises :class:`FetchError` for transport failures, never for an HTTP status.
+
+    The total deadline holds at the socket level, as in :func:`fetch`, for a client from
+    :func:`make_client` (which also keeps its per-read timeouts and address policy), and
+    between body chunks for any client.
+    """
+    deadline = time.monotonic() + total_timeout
+    token = _DEADLINE.set(deadline)
+    try:
+        with client.stream("GET", url, follow_redirects=True) as response:
+            chunks: list[bytes] = []
+            received = 0
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                received += len(chunk)
+                if received > max_bytes:
+                    if truncate:
+                        break
+                    raise FetchError(f"larger than the {human_size(max_bytes)} limit for {url}")
+                if time.monotonic() > deadline:
+                    raise FetchError(f"took longer than {total_timeout:g} s in total")
+            return RawResponse(
+                url=str(response.url),
+                status=response.status_code,
+                content=b"".join(chunks)[:max_bytes],
+                content_type=response.headers.get("content-type"),
+            )
+    except httpx.TooManyRedirects as exc:
+        raise FetchError(
+            f"more than {settings.max_redirects} redirects (a redirect loop?)"
+        ) from exc
+    except httpx.TimeoutException as exc:
+        if time.monotonic() >= deadline:
+            raise FetchError(f"took longer than {total_timeout:g} s in total") from exc
+        raise FetchError(f"timed out ({type(exc).__name__})") from exc
+    except httpx.HTTPError as exc:
+        raise FetchError(f"request failed ({type(exc).__name__}: {exc})") from exc
+    finally:
+        _DEADLINE.reset(token)
+
+
 def _download(
     client: httpx.Client, url: str, settings: Settings, deadline: float, budget: float
 ) -> Fetched:

@@ -15,7 +15,7 @@ import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,9 +35,10 @@ from ingest.chroma_catalog import ChromaCatalog
 from ingest.chunking import chunk_document
 from ingest.embedding import Embedder
 from ingest.extract import ExtractionError, extract
-from ingest.fetch import FetchError, fetch, make_client, sniff_kind
+from ingest.fetch import Fetched, FetchError, fetch, make_client, sniff_kind
 from ingest.local import discover_files, read_local
 from ingest.progress import Progress, SilentProgress
+from ingest.robots import Politeness, RobotsCache
 from ingest.store import (
     VectorStore,
     collection_name,
@@ -303,9 +304,15 @@ class Library:
         self,
         requests: Sequence[SourceRequest | str],
         progress: Progress | None = None,
+        *,
+        prefetched: Mapping[str, Fetched | FetchError] | None = None,
     ) -> IngestSummary:
         """Fetch, extract, chunk, embed and store each request; never raises for a bad
-        source (it becomes a failed source with a reason)."""
+        source (it becomes a failed source with a reason).
+
+        `prefetched` maps normalised URLs to what a caller already downloaded (the crawler
+        reads each page for its links first), so those are not fetched twice.
+        """
         progress = progress or SilentProgress()
         summary = IngestSummary()
         with self.writing():
@@ -314,9 +321,10 @@ class Library:
             progress.start("extract", len(items))
             progress.start("embed", 0)
             with make_client(self.settings) as http:
+                fetcher = _Fetcher(self.settings, http, prefetched or {})
                 for offset in range(0, len(items), GROUP_SIZE):
                     group = items[offset : offset + GROUP_SIZE]
-                    self._fetch_and_extract(group, http, progress)
+                    self._fetch_and_extract(group, fetcher, progress)
                     self._store_group(group, summary, progress)
         return summary
 
@@ -349,14 +357,14 @@ class Library:
                 push(_Item(request, str(file), source_id_for(str(file)), file, reason))
         return items
 
-    def _fetch_and_extract(self, group: list[_Item], http: Any, progress: Progress) -> None:
+    def _fetch_and_extract(self, group: list[_Item], fetcher: _Fetcher, progress: Progress) -> None:
         def load(item: _Item) -> tuple[bytes, str | None, str | None] | None:
             if item.error:
                 return None
             try:
                 if item.path is not None:
                     return read_local(item.path, self.settings.max_download_bytes), None, None
-                fetched = fetch(item.location, self.settings, client=http)
+                fetched = fetcher.fetch(item.location)
                 item.url = fetched.url
                 return fetched.content, fetched.declared_type, fetched.url
             except FetchError as exc:
@@ -512,6 +520,42 @@ class Library:
             fetched_at=now,
             chunk_count=0,
         )
+
+
+class _Fetcher:
+    """Web fetches for one `add`: robots.txt honoured (unless settings say otherwise),
+    requests to one host spaced by the politeness delay (or its Crawl-delay), and pages a
+    caller already downloaded served from memory."""
+
+    def __init__(
+        self, settings: Settings, http: Any, prefetched: Mapping[str, Fetched | FetchError]
+    ):
+        self.settings = settings
+        self.http = http
+        self.prefetched = prefetched
+        self.politeness = Politeness(settings.crawl_delay)
+        self.robots = (
+            RobotsCache(settings, http, before_fetch=self.politeness.wait)
+            if settings.respect_robots
+            else None
+        )
+
+    def fetch(self, url: str) -> Fetched:
+        known = self.prefetched.get(url)
+        if isinstance(known, FetchError):
+            raise known
+        if known is not None:
+            return known
+        crawl_delay = None
+        if self.robots is not None:
+            rules = self.robots.rules(url)
+            if not rules.allows(url):
+                host = urlsplit(url).hostname or url
+                why = rules.note or f"robots.txt of {host} disallows it"
+                raise FetchError(f"{why} (use --ignore-robots to fetch it anyway)")
+            crawl_delay = rules.crawl_delay
+        self.politeness.wait(url, crawl_delay)
+        return fetch(url, self.settings, client=self.http)
 
 
 def embedding_text(title: str | None, chunk: Chunk) -> str:

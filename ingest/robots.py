@@ -28,8 +28,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from agora.settings import Settings
-from ingest.feeds import fetch_raw
-from ingest.fetch import FetchError
+from ingest.fetch import FetchError, fetch_raw
 
 # SEE: https://www.rfc-editor.org/rfc/rfc9309 (robots.txt; 500 KiB is the least a crawler
 # must parse, 5 redirects the least it must follow)

@@ -23,6 +23,8 @@ def isolated_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # Every test server is on loopback, which fetch refuses by default; the tests of
     # that refusal turn it back off explicitly.
     monkeypatch.setenv("AGORA_ALLOW_PRIVATE", "true")
+    # One loopback host serves every test page; politeness would only slow the tests.
+    monkeypatch.setenv("AGORA_CRAWL_DELAY", "0")
     return library
 
 
