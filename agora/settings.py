@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     crawl_delay: float = Field(
         1.0, ge=0, description="Seconds between two requests to one host (or its Crawl-delay)."
     )
+    parse_timeout: float = Field(
+        60.0, gt=0, description="Seconds one PDF may take to parse (in a worker process)."
+    )
+    parse_memory_mb: int = Field(
+        2048, ge=256, description="Memory one PDF parse may use, in MB (in a worker process)."
+    )
     min_text_chars: int = Field(
         200, ge=0, description="Extracted text shorter than this marks a source failed."
     )

@@ -295,6 +295,12 @@ def _extract_pdf(content: bytes, min_text_chars: int) -> ExtractedDocument:
         page_texts = [_page_text(page) for page in reader.pages]
     except ExtractionError:
         raise
+    except MemoryError as exc:
+        # Under the sandbox's memory cap (ingest.sandbox) a decompression bomb lands here.
+        raise ExtractionError(
+            "the PDF expands beyond the memory limit when decompressed (a decompression "
+            "bomb?); raise AGORA_PARSE_MEMORY_MB if it is genuine"
+        ) from exc
     except Exception as exc:
         raise ExtractionError(
             f"not a readable PDF (damaged or truncated: {_short_error(exc)})"

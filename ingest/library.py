@@ -15,14 +15,14 @@ import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
@@ -39,6 +39,7 @@ from ingest.fetch import Fetched, FetchError, fetch, make_client, sniff_kind
 from ingest.local import discover_files, read_local
 from ingest.progress import Progress, SilentProgress
 from ingest.robots import Politeness, RobotsCache
+from ingest.sandbox import Sandbox, SandboxError
 from ingest.store import (
     VectorStore,
     collection_name,
@@ -46,8 +47,9 @@ from ingest.store import (
     open_chroma,
     open_chroma_server,
 )
-from ingest.types import Chunk, ExtractedDocument, PageSpan, Source, SourceStatus
+from ingest.types import Chunk, ExtractedDocument, PageSpan, Source, SourceKind, SourceStatus
 
+T = TypeVar("T")
 GROUP_SIZE = 64  # sources per fetch-extract-embed-store round: bounded memory, full batches
 FETCH_WORKERS = 4
 INTERRUPTED = "ingest was interrupted before its chunks were stored; add it again"
@@ -180,6 +182,11 @@ class Library:
         self.root = Path(self.settings.library).expanduser()
         self.root.mkdir(parents=True, exist_ok=True)
         self._embedder = embedder
+        # PDFs are parsed in a worker process under limits; it lives for one add().
+        self._sandbox = Sandbox(
+            timeout=self.settings.parse_timeout,
+            memory_bytes=self.settings.parse_memory_mb * 1024**2,
+        )
         self._store: VectorStore | None
         self.catalog: Catalog | ChromaCatalog
         if self.settings.chroma_url:
@@ -320,7 +327,7 @@ class Library:
             progress.start("fetch", len(items))
             progress.start("extract", len(items))
             progress.start("embed", 0)
-            with make_client(self.settings) as http:
+            with make_client(self.settings) as http, self._sandbox:
                 fetcher = _Fetcher(self.settings, http, prefetched or {})
                 for offset in range(0, len(items), GROUP_SIZE):
                     group = items[offset : offset + GROUP_SIZE]
@@ -385,14 +392,17 @@ class Library:
         name = item.path.name if item.path else urlsplit(item.location).path
         try:
             kind = sniff_kind(content, declared, name)
-            document = extract(
+            # Untrusted PDFs can loop or explode in memory: parse them in the sandbox.
+            run = self._sandbox.run if kind == SourceKind.PDF else _call
+            document = run(
+                extract,
                 content,
                 kind,
                 url=url,
                 declared_type=declared,
                 min_text_chars=self.settings.min_text_chars,
             )
-        except (FetchError, ExtractionError) as exc:
+        except (FetchError, ExtractionError, SandboxError) as exc:
             item.error = exc.reason
             return
         overrides = item.request.model_dump(exclude={"location"}, exclude_none=True)
@@ -556,6 +566,11 @@ class _Fetcher:
             crawl_delay = rules.crawl_delay
         self.politeness.wait(url, crawl_delay)
         return fetch(url, self.settings, client=self.http)
+
+
+def _call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run in-process: the counterpart of `Sandbox.run` for trusted-enough parsers."""
+    return function(*args, **kwargs)
 
 
 def embedding_text(title: str | None, chunk: Chunk) -> str:
