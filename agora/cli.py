@@ -606,6 +606,114 @@ def library_remove(
     out.print(f"removed source {number}: {source.title or source.location}")
 
 
+@app.command("report")
+def report_command(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder written by `agora debate`.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="md, html or json.")] = "md",
+    lang: Annotated[str, typer.Option("--lang", help="en or zh.")] = "en",
+    out_file: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to FILE instead of printing.")
+    ] = None,
+    llm: Annotated[
+        str | None,
+        typer.Option(
+            "--llm",
+            help="A model for the sections that need one and for translation "
+            "(default: extractive; used only when report.json is built or with --lang zh).",
+        ),
+    ] = None,
+    api_base: Annotated[
+        str | None,
+        typer.Option("--api-base", help="OpenAI-compatible server URL (or $OPENAI_BASE_URL)."),
+    ] = None,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Rebuild report.json from debate.json.")
+    ] = False,
+    library: LibraryOption = None,
+) -> None:
+    """Render a run's report (building report.json from debate.json if it is missing)."""
+    from report.files import ReportError, load_audit, load_report
+    from report.render import FORMATS, render
+
+    if fmt not in FORMATS:
+        _fail(f"--format {fmt!r}: expected md, html or json")
+    if lang not in ("en", "zh"):
+        _fail(f"--lang {lang!r}: expected en or zh")
+    if not (run_dir / "debate.json").exists() and not (run_dir / "report.json").exists():
+        _fail(f"{run_dir} holds no debate.json: run `agora debate QUESTION --out {run_dir}` first")
+    try:
+        report = None if rebuild else load_report(run_dir)
+        if report is None:
+            report = _build_report(run_dir, library, llm, api_base)
+        translate = _translator(run_dir, lang, llm, api_base) if report.language != lang else None
+        if translate is not None:
+            translate.warm(report)
+        text = render(report, fmt, lang, audit=load_audit(run_dir), translate=translate)
+    except ReportError as exc:
+        _fail(str(exc))
+    if out_file is None:
+        sys.stdout.write(text)
+        return
+    out_file.write_text(text, encoding="utf-8")
+    out.print(f"report written to {out_file}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _build_report(
+    run_dir: Path, library: Path | None, llm: str | None, api_base: str | None
+) -> Any:
+    """report.json rebuilt from debate.json, with source metadata from the library when
+    there is one (without it, from what the briefs recorded)."""
+    from debate.engine import make_engine
+    from debate.llm import LLMConfigError
+    from report.files import report_for_run
+
+    settings = load_settings(library=library)
+    try:
+        engine = make_engine(llm, api_base=api_base) if llm else None
+    except LLMConfigError as exc:
+        _fail(str(exc))
+    if settings.chroma_url or settings.library.exists():
+        with _open(library) as lib:
+            return report_for_run(run_dir, lib, engine, rebuild=True)
+    return report_for_run(run_dir, None, engine, rebuild=True)
+
+
+def _translator(run_dir: Path, lang: str, llm: str | None, api_base: str | None) -> Any:
+    """A translator for the prose when a model is configured; None keeps the prose as it
+    is (the rendering says so)."""
+    if not llm:
+        return None
+    from debate.engine import make_engine
+    from debate.llm import LLMConfigError
+    from report.translate import Translator
+
+    try:
+        return Translator(make_engine(llm, api_base=api_base), lang, cache=run_dir)
+    except LLMConfigError as exc:
+        _fail(str(exc))
+
+
+def _write_report(
+    run_dir: Path, library: Path | None, llm: str | None, api_base: str | None
+) -> None:
+    """After a debate: report.json, and Markdown and HTML in English and Chinese."""
+    from debate.llm import LLMOutputError
+    from report.files import ReportError, write_renderings
+
+    try:
+        report = _build_report(run_dir, library, llm, api_base)
+        translator = _translator(run_dir, "zh", llm, api_base)
+        if translator is not None:
+            translator.warm(report)
+        translators = {"zh": translator} if translator else {}
+        paths = write_renderings(run_dir, report, translators=translators)
+    except (ReportError, LLMOutputError) as exc:
+        _fail(f"the debate is saved, but the report failed: {exc}")
+    out.print("report:")
+    for path in paths:
+        out.print(f"  {path}", markup=False, highlight=False, soft_wrap=True)
+
+
 @app.command("audit")
 def audit_command(
     target: Annotated[
@@ -741,6 +849,7 @@ def debate_command(
         out.print(f"{len(result.dropped_citations)} citations outside a brief were dropped")
     for name in ("panel.json", "briefs.json", "debate.json"):
         out.print(f"  {out_dir / name}", markup=False, highlight=False, soft_wrap=True)
+    _write_report(out_dir, library, llm, api_base)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,227 @@
+"""Build the `Report` from a finished debate.
+
+The sections come from the extractive builders (`report.extractive`), or, for predictions,
+future paths and the deeper story, from a language model (`report.llm`) when the engine is
+one. Then citations are numbered: the body is laid out (`report.layout`) and scanned for
+markers, so report numbers follow first appearance in section order (invariant 2); each
+number stands for one source (invariant 1); a marker for a chunk no brief retrieved is
+logged as dropped and never rendered (invariant 3).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from debate.engine import Engine, make_engine
+from debate.types import Debate, DroppedCitation, EngineInfo
+from ingest.library import Library, LibraryError
+from report import extractive
+from report.layout import Layout, markers_in
+from report.reading import Reading
+from report.types import (
+    CitationEntry,
+    CitedChunk,
+    Phrase,
+    Report,
+    SectionMethod,
+    SectionNote,
+    SourceEntry,
+    Sources,
+)
+from retrieval.ledger import Ledger
+
+log = logging.getLogger(__name__)
+
+# Sections a generative model writes when the report engine is one.
+LLM_SECTIONS = ("predictions", "future_paths", "deeper_story")
+EXTRACTIVE_SECTIONS = (
+    "verdict",
+    "predictions",
+    "action_plan",
+    "future_paths",
+    "deeper_story",
+    "evidence",
+    "risks",
+)
+
+
+def build_report(
+    debate: Debate, library: Library | None = None, engine: Engine | str | None = None
+) -> Report:
+    """The report for `debate`; `library` supplies source metadata (author, source id).
+
+    `engine` is an `Engine`, a spec for `debate.engine.make_engine`, or None for the
+    extractive builders. With an LLM engine, predictions, future paths and the deeper
+    story are written by the model; everything else is built from the debate either way.
+    """
+    chosen = engine if engine is None or isinstance(engine, Engine) else make_engine(engine)
+    llm = chosen if chosen is not None and hasattr(chosen, "ask") else None
+    reading = Reading(debate)
+    run_date = debate.created_at.date()
+    made = extractive.predictions(reading)
+    sections: dict[str, Any] = {
+        "verdict": extractive.verdict(reading),
+        "predictions": made,
+        "action_plan": extractive.action_plan(reading, run_date),
+        "future_paths": extractive.future_paths(reading, made),
+        "deeper_story": extractive.deeper_story(reading),
+        "evidence": extractive.evidence(reading),
+        "risks": extractive.risks(reading),
+    }
+    dropped: list[DroppedCitation] = []
+    calls = []
+    methods: dict[str, SectionMethod] = dict.fromkeys(EXTRACTIVE_SECTIONS, "extractive")
+    if llm is not None:
+        from report.llm import write_sections
+
+        written, dropped = write_sections(llm, reading)
+        sections.update(written)
+        methods.update(dict.fromkeys(written, "llm"))
+        calls = llm.take_calls()
+    model = _model_name(chosen)
+    report = Report(
+        question=debate.question,
+        run_date=run_date,
+        generated_at=datetime.now(UTC),
+        **sections,
+        panel=extractive.panel(debate),
+        rounds=extractive.rounds(debate),
+        sources=Sources(
+            library=[],
+            unused=[],
+            retrieved_count=0,
+            cited_count=0,
+            unused_count=0,
+            never_retrieved_count=0,
+        ),
+        closing=Phrase(key="closing_llm", args={"model": model})
+        if llm is not None
+        else Phrase(key="closing_extractive"),
+        citations=[],
+        ledger=debate.ledger.model_copy(deep=True),
+        engine=EngineInfo(
+            name=chosen.name if chosen is not None else "extractive",
+            settings=chosen.settings() if chosen is not None else {},
+        ),
+        debate_engine=debate.engine,
+        generated_by=_notes(methods, model),
+        dropped_citations=[*debate.dropped_citations, *dropped],
+        llm_calls=calls,
+    )
+    return number_citations(report, reading, library)
+
+
+def _model_name(engine: Engine | None) -> str:
+    if engine is None:
+        return "-"
+    settings = engine.settings()
+    return str(settings.get("model") or settings.get("spec") or engine.name)
+
+
+def _notes(methods: dict[str, SectionMethod], model: str) -> list[SectionNote]:
+    notes = []
+    for section, method in methods.items():
+        if method == "llm":
+            note = Phrase(key="note_llm", args={"model": model})
+        else:
+            note = Phrase(key=f"note_{section}_extractive")
+        notes.append(SectionNote(section=section, method=method, note=note))
+    for section in ("panel", "rounds"):
+        notes.append(SectionNote(section=section, method="debate", note=Phrase(key="note_debate")))
+    return notes
+
+
+def number_citations(report: Report, reading: Reading, library: Library | None) -> Report:
+    """Fill in the citation table, the sources section and the ledger's citation order
+    from the markers of the laid-out body (see the module docstring)."""
+    ledger: Ledger = report.ledger
+    order: list[str] = []
+    dropped = list(report.dropped_citations)
+    for chunk_id in markers_in(Layout(report).body()):
+        if chunk_id in order:
+            continue
+        if chunk_id not in ledger.chunk_sources:
+            log.warning("report cites %s, which no brief retrieved: dropped", chunk_id)
+            if all(d.chunk_id != chunk_id or d.advisor != "report" for d in dropped):
+                dropped.append(
+                    DroppedCitation(
+                        advisor="report",
+                        round=0,
+                        chunk_id=chunk_id,
+                        why="not retrieved into any brief (the report cannot cite it)",
+                    )
+                )
+            continue
+        order.append(chunk_id)
+    table: dict[int, CitationEntry] = {}  # library number -> entry, in order of first citation
+    for chunk_id in order:
+        number = ledger.chunk_sources[chunk_id]
+        passage = reading.passages.get(chunk_id)
+        entry = table.setdefault(
+            number,
+            CitationEntry(number=len(table) + 1, source=number, chunks=[]),
+        )
+        entry.chunks.append(
+            CitedChunk(
+                chunk_id=chunk_id,
+                text=passage.text if passage else "",
+                page=passage.page if passage else None,
+            )
+        )
+    described = {
+        number: describe(number, reading, library) for number in ledger.retrieved_sources()
+    }
+    for number, entry in table.items():
+        entry.source_id = described[number].source_id
+    cited = [
+        described[number].model_copy(update={"number": entry.number})
+        for number, entry in table.items()
+    ]
+    unused = [described[n] for n in ledger.retrieved_sources() if n not in table]
+    ledger.cited = order
+    sources = Sources(
+        library=cited,
+        unused=unused,
+        retrieved_count=len(ledger.retrieved_sources()),
+        cited_count=len(cited),
+        unused_count=len(unused),
+        never_retrieved_count=len(ledger.never_retrieved()),
+    )
+    return report.model_copy(
+        update={
+            "citations": list(table.values()),
+            "sources": sources,
+            "ledger": ledger,
+            "dropped_citations": dropped,
+        }
+    )
+
+
+def describe(number: int, reading: Reading, library: Library | None) -> SourceEntry:
+    """A source's entry from the library's catalog, or from what the briefs recorded when
+    the library is not at hand (or no longer holds the source)."""
+    if library is not None:
+        try:
+            source = library.get(number)
+        except LibraryError:
+            source = None
+        if source is not None:
+            return SourceEntry(
+                source=number,
+                source_id=source.source_id,
+                title=source.title,
+                author=source.author,
+                date=source.date,
+                url=source.url,
+                path=source.path,
+            )
+    seen = next((e for e in reading.passages.values() if e.source == number), None)
+    return SourceEntry(
+        source=number,
+        title=seen.title if seen else None,
+        date=seen.date if seen else None,
+        url=seen.url if seen else None,
+        path=seen.path if seen else None,
+    )

@@ -1,0 +1,221 @@
+"""What the report builders read off a finished debate: the options, which way each cited
+passage leans, every cited claim with its speaker and fact-check, and the panel's votes.
+
+Nothing here generates text; it only counts and ranks what the debate already holds, so
+both engines (and their tests) share one reading of the debate.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property
+
+from debate.support import split_sentences
+from debate.types import Claim, Debate, FactCheck, MemberKind, PassageStance, Turn
+from retrieval.brief import strip_markers
+from retrieval.types import Evidence
+
+# Sentences that say something about the future: candidates for quoted forecasts.
+FORWARD = re.compile(
+    r"\b(?:will|won't|is likely to|are likely to|expects? to|expected to|projected|"
+    r"forecasts?|predicts?|by 20\d\d|within (?:the next )?\w+ (?:months?|years?)|"
+    r"over the next|in the coming|over a decade)\b",
+    re.IGNORECASE,
+)
+# Sentences that recommend doing something: candidates for action steps. Modal verbs of
+# obligation anywhere, or an imperative verb opening the sentence ("Measure the net.").
+ACTION = re.compile(
+    r"\b(?:should|must|needs? to|ought to)\b"
+    r"|^(?:Treat|Measure|Invest|Build|Redesign|Start|Stop|Shift|Redirect|Fix|Point|Judge|"
+    r"Direct|Move|Put|Make|Use|Run|Ask|Set|Fund|Track|Define|Clean|Check)\b"
+    r"|^Before [^,]+, [a-z]+ the\b",
+)
+_NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "ten": 10,
+    "twelve": 12,
+    "eighteen": 18,
+}
+_HORIZON = re.compile(
+    r"\b(?:within|in|over)\s+(?:the\s+)?(?:next\s+)?(\d+|[a-z]+)\s+(months?|years?)\b"
+    r"|\bby\s+(20\d\d)\b|\b(over a decade|next year|this year)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class CitedClaim:
+    """A claim made in the debate, where and by whom."""
+
+    turn: Turn
+    index: int
+    claim: Claim
+
+    @property
+    def advisor(self) -> str:
+        return self.turn.advisor
+
+
+def horizon(sentence: str, run_year: int) -> tuple[str, int] | None:
+    """The time frame a sentence states, in its own words and in months."""
+    match = _HORIZON.search(sentence)
+    if match is None:
+        return None
+    words = match.group(0)
+    if match.group(3):
+        months = max(3, (int(match.group(3)) - run_year) * 12)
+    elif match.group(4):
+        months = {"over a decade": 120, "next year": 12, "this year": 6}[match.group(4).lower()]
+    else:
+        raw = match.group(1).lower()
+        count = int(raw) if raw.isdigit() else _NUMBERS.get(raw)
+        if count is None:
+            return None
+        months = count * (12 if match.group(2).lower().startswith("year") else 1)
+    return words, months
+
+
+class Reading:
+    """Counts and rankings over one debate (see the module docstring)."""
+
+    def __init__(self, debate: Debate):
+        self.debate = debate
+        self.options = list(debate.frame.options[:2])
+        self.stances: dict[str, PassageStance] = {s.chunk_id: s for s in debate.stances}
+        self.passages: dict[str, Evidence] = {}
+        for brief in debate.briefs.values():
+            for item in brief.evidence:
+                self.passages.setdefault(item.key, item)
+        self.quoted = debate.engine.name == "extractive"  # claims are verbatim quotes
+
+    # -- claims and checks -------------------------------------------------------------
+
+    @cached_property
+    def claims(self) -> list[CitedClaim]:
+        """Every claim of every turn, in debate order (experience claims included)."""
+        return [
+            CitedClaim(turn, index, claim)
+            for turn in self.debate.turns()
+            for index, claim in enumerate(turn.claims)
+        ]
+
+    @cached_property
+    def checks(self) -> list[FactCheck]:
+        return [check for turn in self.debate.turns() for check in turn.checks]
+
+    def support(self, claim: Claim) -> float:
+        """The Auditor's best support score for this claim text (0.5 when unchecked)."""
+        scores = [c.score for c in self.checks if c.claim == claim.text]
+        return max(scores) if scores else 0.5
+
+    def kind(self, advisor: str) -> MemberKind:
+        try:
+            return self.debate.member(advisor).kind
+        except KeyError:
+            return MemberKind.DOMAIN
+
+    # -- stance ------------------------------------------------------------------------
+
+    def leaning(self, chunk_ids: list[str]) -> str | None:
+        """The option these passages lean toward on balance (None: neutral or unknown)."""
+        total = sum(self.stances[c].score for c in chunk_ids if c in self.stances)
+        if not any(c in self.stances for c in chunk_ids) or len(self.options) < 2:
+            return None
+        found = [self.stances[c].leaning for c in chunk_ids if c in self.stances]
+        if total > 0 and self.options[0] in found:
+            return self.options[0]
+        if total < 0 and self.options[1] in found:
+            return self.options[1]
+        return None
+
+    def strength(self, item: CitedClaim) -> float:
+        stance = sum(abs(self.stances[c].score) for c in item.claim.citations if c in self.stances)
+        return stance + self.support(item.claim)
+
+    @cached_property
+    def cited_counts(self) -> Counter[str]:
+        """How many debate-cited passages lean to each option."""
+        counts: Counter[str] = Counter()
+        for chunk_id in self.debate.ledger.cited:
+            stance = self.stances.get(chunk_id)
+            if stance is not None and stance.leaning:
+                counts[stance.leaning] += 1
+        return counts
+
+    @cached_property
+    def option(self) -> str | None:
+        """The option the cited evidence favours; None when tied or unknown."""
+        if len(self.options) < 2 or not self.cited_counts:
+            return None
+        a, b = self.options
+        if self.cited_counts[a] == self.cited_counts[b]:
+            return None
+        return a if self.cited_counts[a] > self.cited_counts[b] else b
+
+    @property
+    def vote_option(self) -> str | None:
+        """The option the panel's confidences refer to: the verdict's, or on a tie the first
+        option (as `debate.extractive` concludes); None without stances (an LLM debate)."""
+        if self.option is not None or not self.cited_counts or len(self.options) < 2:
+            return self.option
+        return self.options[0]
+
+    @property
+    def other(self) -> str | None:
+        """The option against the one the panel voted on."""
+        if self.vote_option is None:
+            return None
+        return next(o for o in self.options if o != self.vote_option)
+
+    @property
+    def sided(self) -> int:
+        return sum(self.cited_counts.values())
+
+    def round_counts(self, number: int) -> Counter[str]:
+        """Turns of a round whose citations lean to each option."""
+        counts: Counter[str] = Counter()
+        for round_ in self.debate.rounds:
+            if round_.number != number:
+                continue
+            for turn in round_.turns:
+                keys = [key for claim in turn.claims for key in claim.citations]
+                lean = self.leaning(keys)
+                if lean:
+                    counts[lean] += 1
+        return counts
+
+    # -- votes -------------------------------------------------------------------------
+
+    def confidence_stats(self) -> tuple[int, str, int, str, int] | None:
+        """(low, who, high, who, median) of the panel's confidences."""
+        given = self.debate.confidences
+        if not given:
+            return None
+        low = min(given, key=lambda c: c.percent)
+        high = max(given, key=lambda c: c.percent)
+        median = round(statistics.median(c.percent for c in given))
+        return low.percent, low.advisor, high.percent, high.advisor, median
+
+    # -- sentences of cited passages ---------------------------------------------------
+
+    def first_round(self) -> dict[str, int]:
+        """Chunk id -> the round it was first cited in."""
+        found: dict[str, int] = {}
+        for item in self.claims:
+            for key in item.claim.citations:
+                found.setdefault(key, item.turn.round)
+        return found
+
+    def sentences(self, chunk_id: str) -> list[str]:
+        item = self.passages.get(chunk_id)
+        if item is None:
+            return []
+        return [" ".join(strip_markers(s).split()) for s in split_sentences(item.text)]
