@@ -742,9 +742,20 @@ def audit_command(
             _fail(f"{pairs}: {exc}")
         return
     if target is None:
-        _fail("give a report to audit, or --pairs FILE")
+        _fail("give a run folder or a report to audit, or --pairs FILE")
     if target.is_dir():
-        _fail(f"{target} is a folder; give the Markdown report inside it")
+        from audit import audit_run
+
+        try:
+            audit = audit_run(target)
+        except AuditInputError as exc:
+            _fail(str(exc))
+        if as_json:
+            _print_json(audit.model_dump(mode="json"))
+        else:
+            _print_audit(audit)
+            out.print(f"written: {target / 'audit.json'} (and the HTML reports mark each claim)")
+        return
     with _open(library) as lib:
         try:
             audit = audit_markdown(target, lib)

@@ -117,7 +117,7 @@ def resolve_reference(reference: Reference, sources: list[Source]) -> Source | s
     return f"reference [{reference.number}] matches no library source by url, path or title"
 
 
-def report_claims(markdown: str, library: Library) -> list[ClaimInput]:
+def markdown_claims(markdown: str, library: Library) -> list[ClaimInput]:
     """Claims of a Markdown report with their citations resolved to library passages."""
     body, references = split_report(markdown)
     sources = library.sources(SourceStatus.OK)

@@ -237,3 +237,32 @@ def test_translation_never_changes_citations() -> None:
     assert restore("收益 ⟦0⟧ 是真的 ⟦1⟧，⟦2⟧。", markers) == "收益 [@a:b:1] 是真的 [3]，[@c:d:2]。"
     assert restore("收益 ⟦0⟧ 是真的。", markers) is None  # a lost citation: keep the original
     assert restore("⟦0⟧ ⟦0⟧ ⟦1⟧ ⟦2⟧", markers) is None
+
+
+def test_auditing_a_run_writes_audit_json_and_marks_the_html(run) -> None:
+    _, report, out = run
+    write_renderings(out, report)
+    result = CliRunner().invoke(app, ["audit", str(out), "--json"])
+    assert result.exit_code == 0, result.stderr
+    audit = json.loads(result.stdout)
+    assert json.loads((out / "audit.json").read_text()) == audit
+    numbers = {entry.number for entry in report.citations}
+    cited = [c for c in audit["claims"] if c["citations"]]
+    assert cited, "the report's claims carry citations"
+    for claim in cited:
+        for citation in claim["citations"]:
+            assert int(citation["label"]) in numbers  # report numbers, all resolvable
+            assert citation["chunk_id"] and citation["problem"] is None
+    totals = audit["totals"]
+    assert totals["claims"] == len(audit["claims"])
+    assert sum(totals["by_verdict"].values()) == totals["claims"]
+    # Extractive claims quote their passages, so nearly all are backed.
+    assert totals["citation_recall"] > 0.5 and totals["citation_precision"] > 0.8
+    page = (out / "report.html").read_text()
+    assert "audit-supported" in page and "citation recall" in page.lower()
+
+
+def test_auditing_a_folder_without_a_report_says_what_to_do(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["audit", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "no report.json" in result.stderr
