@@ -62,6 +62,10 @@ from retrieval.types import Evidence
 MAX_QUOTE = 320  # characters; longer sentences are cut at a word boundary and get "…"
 MIN_QUOTE = 40
 CLAIMS_PER_TURN = 2
+# A sentence must be at least this close to the question (cosine) to be quoted at all: a
+# brief holds passages that merely share words with it, and citing those would pad the
+# transcript. What no one quotes is reported as retrieved but unused, as it should be.
+MIN_QUESTION_SIMILARITY = 0.3
 _FIGURES = re.compile(r"\d|\b(?:percent|measured|trial|survey|randomi[sz]ed|study|data)\b", re.I)
 _ACTIONS = re.compile(
     r"\b(?:should|must|redesign|invest|measure|build|change|start|stop|shift|redirect|"
@@ -223,7 +227,10 @@ class ExtractiveEngine:
             stance = self.stances.get(key)
             for sentence in self.quotes.get(key, []):
                 vector = self.vectors[sentence]
-                value = 0.4 * float(vector @ theme) + 0.3 * float(vector @ question)
+                relevance = float(vector @ question)
+                if relevance < MIN_QUESTION_SIMILARITY:
+                    continue
+                value = 0.4 * float(vector @ theme) + 0.3 * relevance
                 value += 0.3 * float(vector @ lens)
                 if kind == "measurement" and _FIGURES.search(sentence):
                     value += 0.1

@@ -67,7 +67,7 @@ def run_debate(
     panel_file: Path | None = None,
     resume: bool = False,
     themes: list[str] | None = None,
-    brief_k: int = 8,
+    brief_k: int = 12,  # more than 5 rounds use, so what goes uncited is a real choice
     api_base: str | None = None,
     progress: Progress | None = None,
 ) -> Debate:

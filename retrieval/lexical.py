@@ -6,14 +6,17 @@ stemming through PyStemmer. The benchmark (``scripts/bench_retrieval.py``) chose
 settings on a development split of the SciFact claims.
 
 Keeping the index in step with the library is done the simple, robust way: the index keeps
-every chunk's token ids, and any add or remove rebuilds the score matrix from them (a
-rebuild re-tokenises nothing; at 100,000 chunks it takes about a second, see
-docs/benchmarks.md). Adding a chunk id that is already present replaces its text.
+every chunk's term ids, ``add`` tokenises only the new texts, and any add or remove marks the
+score matrix stale; it is rebuilt from the stored term ids on the next search or save (no
+re-tokenising; for the cost at 100,000 chunks see docs/benchmarks.md). So ingesting many
+sources in a row costs one rebuild. Adding a chunk id that is already present replaces its
+text. Callers index ``title + text`` so a chunk keeps its source's title.
 
 On disk an index is a folder: ``meta.json`` (parameters, tokenizer, format version),
-``chunk_ids.json``, ``vocab.json``, and the token ids of all chunks as two ``.npy``
-arrays. Saving writes a fresh folder next to the target and swaps it in, so a crash never
-leaves a half-written index behind.
+``chunk_ids.json``, ``vocab.json``, the term ids of all chunks (two ``.npy`` arrays) and the
+score matrix (three more). Saving writes a fresh folder next to the target and swaps it in;
+if a crash falls between the two renames, :meth:`BM25Index.load` reads the previous index
+from the ``.NAME.old`` folder left beside it, so a half-written index is never read.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,25 +52,25 @@ def _load_stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
-@dataclass(frozen=True)
 class Tokenizer:
-    """Text to BM25 terms: lower-case ``\\w\\w+`` words, minus stopwords, optionally stemmed."""
+    """Text to BM25 terms: lower-case ``\\w\\w+`` words, minus stopwords, optionally stemmed.
 
-    stem: bool = True
-    stopwords: bool = True
+    Stopwords are bm25s's English list; stemming is Snowball English (PyStemmer).
+    """
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_stemmer", _load_stemmer() if self.stem else None)
-        object.__setattr__(
-            self, "_stop", frozenset(STOPWORDS_EN) if self.stopwords else frozenset()
-        )
+    def __init__(self, stem: bool = True, stopwords: bool = True) -> None:
+        self.stem, self.stopwords = stem, stopwords
+        self._stemmer: Any = _load_stemmer() if stem else None
+        self._stop = frozenset(STOPWORDS_EN) if stopwords else frozenset()
 
     def __call__(self, text: str) -> list[str]:
-        words = [w for w in _TOKEN.findall(text.lower()) if w not in self._stop]  # type: ignore[attr-defined]
-        stemmer = self._stemmer  # type: ignore[attr-defined]
-        return list(stemmer.stemWords(words)) if stemmer is not None and words else words
+        words = [w for w in _TOKEN.findall(text.lower()) if w not in self._stop]
+        if self._stemmer is None or not words:
+            return words
+        return list(self._stemmer.stemWords(words))
 
     def config(self) -> dict[str, Any]:
+        """What :meth:`BM25Index.load` needs to rebuild the same tokenizer."""
         return {"stem": self.stem, "stopwords": self.stopwords}
 
 
@@ -233,7 +235,7 @@ class BM25Index:
         return cached[1]
 
     def search(self, query: str, k: int = 10) -> list[tuple[str, float]]:
-        """The ``k`` best chunks as ``(chunk_id, score)``, best first; chunks scoring 0 are left out."""
+        """The ``k`` best chunks as ``(chunk_id, score)``, best first; zero scores left out."""
         if k <= 0 or not self._ids:
             return []
         return self.top(self.score_all(query), k)
@@ -293,6 +295,9 @@ class BM25Index:
     def load(cls, folder: str | Path) -> BM25Index:
         """Read an index written by :meth:`save`."""
         source = Path(folder)
+        backup = source.with_name(f".{source.name}.old")
+        if not source.exists() and backup.exists():  # a save was interrupted mid-swap
+            source = backup
         try:
             meta = json.loads((source / "meta.json").read_text())
             if meta.get("format") != FORMAT_VERSION:

@@ -81,3 +81,12 @@ def test_empty_index_and_bad_folder(tmp_path: Path) -> None:
         BM25Index.load(tmp_path / "missing")
     with pytest.raises(ValueError):
         BM25Index(method="bm25l")
+
+
+def test_load_recovers_from_a_save_interrupted_mid_swap(tmp_path: Path) -> None:
+    index = BM25Index.build(CHUNKS)
+    index.save(tmp_path / "bm25")
+    # A crash between the two renames leaves only the previous index, as .bm25.old.
+    (tmp_path / "bm25").rename(tmp_path / ".bm25.old")
+    loaded = BM25Index.load(tmp_path / "bm25")
+    assert loaded.search("aspirin bleeding", 2) == index.search("aspirin bleeding", 2)
