@@ -1,19 +1,22 @@
-"""`make demo`: build the demo library from corpus/ and show what is in it.
+"""`make demo`: build the demo library, run a debate, write the report and its audit.
 
 Runs the real `agora` commands in-process, so the demo exercises exactly what a user types.
-Rerunning is cheap: unchanged sources are recognised and not embedded again.
+Rerunning is cheap: unchanged sources are recognised and not embedded again, and the
+debate starts afresh in its run folder.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import shutil
 import time
 from pathlib import Path
 
 from agora.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
-MANIFEST = ROOT / "corpus" / "ai-imbalance" / "manifest.json"
+CORPUS = ROOT / "corpus" / "ai-imbalance" / "manifest.json"
 
 
 def run(*args: str) -> None:
@@ -26,20 +29,21 @@ def main() -> None:
     parser.add_argument("--library", type=Path, default=ROOT / "library" / "demo")
     parser.add_argument("--out", type=Path, default=ROOT / "runs" / "demo")
     args = parser.parse_args()
+    question = str(json.loads(CORPUS.read_text())["question"])
     started = time.perf_counter()
     library = str(args.library)
-    run("library", "add", "--from", str(MANIFEST), "--library", library)
+    run("library", "add", "--from", str(CORPUS), "--library", library)
     run("library", "list", "--library", library)
-    run(
-        "search",
-        "where did the bottleneck move after AI sped up engineering",
-        "-k",
-        "3",
-        "--library",
-        library,
-    )
-    print(f"\nDemo library: {args.library} ({time.perf_counter() - started:.1f} s)")
-    print(f"Try: .venv/bin/agora library show 1 --library {library}")
+    if args.out.exists():
+        shutil.rmtree(args.out)  # a fresh debate each time; --resume is for interrupted runs
+    run("debate", question, "--library", library, "--out", str(args.out))
+    run("audit", str(args.out))
+    seconds = time.perf_counter() - started
+    print(f"\nDemo finished in {seconds:.0f} s.")
+    print(f"  library: {args.library}")
+    for name in ("report.md", "report.html", "report.zh.md", "report.zh.html", "audit.json"):
+        print(f"  {name:>15}: {args.out / name}")
+    print(f"Open {args.out / 'report.html'} in a browser; hover a [n] to see its passage.")
 
 
 if __name__ == "__main__":
