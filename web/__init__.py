@@ -1,0 +1,1 @@
+"""The local web app: browse the library, run debates, read reports."""
