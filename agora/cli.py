@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from agora.progress import RichProgress
-from agora.settings import load_settings
+from agora.settings import Settings, load_settings
 from audit.types import Audit
 from ingest import Library, LibraryError, Outcome, SourceRequest
 from ingest.library import IngestSummary, read_request_list
@@ -42,9 +42,35 @@ LibraryOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
+# Options given before the command (`agora --chroma-url URL library add ...`).
+_GLOBAL_OPTIONS: dict[str, object] = {}
+
+
+@app.callback()
+def _global_options(
+    chroma_url: Annotated[
+        str | None,
+        typer.Option(
+            "--chroma-url",
+            help="Keep the library on a Chroma server (http://HOST:PORT); also "
+            "AGORA_CHROMA_URL. Default: an embedded Chroma in the library folder.",
+        ),
+    ] = None,
+) -> None:
+    """Agora: evidence-grounded decision research."""
+    _GLOBAL_OPTIONS.clear()
+    if chroma_url:
+        _GLOBAL_OPTIONS["chroma_url"] = chroma_url
+
+
+def _settings(library: Path | None, **overrides: object) -> Settings:
+    """Settings from the environment, then global options, then this command's options."""
+    return load_settings(library=library, **{**_GLOBAL_OPTIONS, **overrides})
+
+
 def _open(library: Path | None, **overrides: object) -> Library:
     try:
-        return Library(load_settings(library=library, **overrides))
+        return Library(_settings(library, **overrides))
     except LibraryError as exc:
         _fail(str(exc))
 
@@ -215,7 +241,7 @@ def _listed_pages(
     """The pages that sitemaps and feeds list (`library add --sitemap/--feed`)."""
     from ingest.feeds import ListingError, read_listings
 
-    settings = load_settings(library=library, allow_private=allow_private or None)
+    settings = _settings(library, allow_private=allow_private or None)
     try:
         pages, problems = read_listings(urls, settings, limit=limit)
     except ListingError as exc:
@@ -667,7 +693,7 @@ def _build_report(
     from debate.llm import LLMConfigError
     from report.files import report_for_run
 
-    settings = load_settings(library=library)
+    settings = _settings(library)
     try:
         engine = make_engine(llm, api_base=api_base) if llm else None
     except LLMConfigError as exc:

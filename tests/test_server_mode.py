@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -76,3 +77,23 @@ def test_four_concurrent_clients_add_disjoint_sources(tmp_path: Path, chroma_ser
         assert sum(s.chunk_count for s in sources) == len(chunk_ids)
         assert lib.store.count() == len(chunk_ids)  # every chunk exactly once
         assert lib.store.ids() == chunk_ids
+
+
+def test_the_cli_reaches_the_server_with_chroma_url(tmp_path: Path, chroma_server: str) -> None:
+    from typer.testing import CliRunner
+
+    from agora.cli import app
+
+    write_corpus(tmp_path / "docs")
+    runner = CliRunner()
+    common = ["--chroma-url", chroma_server]
+    target = ["--library", str(tmp_path / "team-library")]
+    added = runner.invoke(app, [*common, "library", "add", str(tmp_path / "docs"), *target])
+    assert added.exit_code == 0, added.stderr
+    listed = runner.invoke(app, [*common, "library", "list", "--json", *target])
+    assert len(json.loads(listed.stdout)) == 4
+    assert not (tmp_path / "team-library" / "catalog.sqlite").exists()
+    found = runner.invoke(
+        app, [*common, "search", "sourdough starter", "-k", "1", "--json", *target]
+    )
+    assert "sourdough" in found.stdout.lower()
