@@ -24,6 +24,7 @@ class ChromaServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         chroma = Path(sys.executable).parent / "chroma"
+        path.mkdir(parents=True, exist_ok=True)
         self.log = (path / "server.log").open("w")
         self.process = subprocess.Popen(
             [
