@@ -105,8 +105,9 @@ class Embedder:
     @property
     def dimension(self) -> int:
         # sentence-transformers 6 renamed the method; keep working with both names.
-        method = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
+        method = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
         )
         return int(method())
 
