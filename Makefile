@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEMO_LIBRARY ?= library/demo
 DEMO_RUN ?= runs/demo
 
-.PHONY: venv demo test lint bench clean
+.PHONY: venv demo test lint bench clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,14 @@ lint: $(STAMP)
 # server on loopback (--chroma-server starts one for the session).
 SERVER_SUITES := tests/test_library.py tests/test_hybrid.py tests/test_brief.py
 
-test: $(STAMP) lint
+# The browser tests drive Debian's Chromium (nothing downloads a browser at run time).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium fonts-wqy-zenhei >/dev/null; }
+
+test: $(STAMP) lint browser
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest --chroma-server $(SERVER_SUITES)
 

@@ -1,0 +1,221 @@
+"""Debates, their run folders, reports, audits, and the jobs behind them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from ingest import Library
+from web.jobs import Job, JobView, QueueFull
+from web.models import StartDebate
+from web.routes_library import Space
+from web.runs import RunInfo, RunNameError
+from web.workspace import Workspace
+
+router = APIRouter(prefix="/api", tags=["debates"])
+ROUND_DONE = re.compile(r"^round (\d+)/(\d+) done")
+EVENT_POLL = 0.25  # seconds between looks at a job while streaming its events
+MEDIA = {"md": "text/markdown", "html": "text/html", "json": "application/json"}
+# A report opened in the browser runs its own small inline script (the [n] popovers)
+# and nothing else.
+REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+)
+
+
+def _run_path(space: Workspace, name: str, *, must_exist: bool = True) -> Path:
+    try:
+        path = space.runs.path(name)
+    except RunNameError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    if must_exist and not path.is_dir():
+        raise HTTPException(404, f"there is no run named {name!r}")
+    return path
+
+
+def _submit(space: Workspace, kind: str, title: str, work: Any, run: str) -> JobView:
+    try:
+        return space.jobs.submit(kind, title, work, run=run).view()
+    except QueueFull as exc:
+        raise HTTPException(429, str(exc)) from exc
+
+
+@router.post(
+    "/debates",
+    status_code=202,
+    response_model=JobView,
+    summary="Start a debate (a background job; the report is written when it ends)",
+)
+async def start_debate(body: StartDebate, space: Space) -> JobView:
+    pending = {v.run for v in space.jobs.active()}
+    name = body.name or space.runs.new_name(body.question, taken=pending)
+    run_dir = _run_path(space, name, must_exist=False)
+    if run_dir.exists() or name in pending:
+        raise HTTPException(409, f"a run named {name!r} exists already; choose another name")
+    question, rounds = body.question.strip(), body.rounds
+
+    def work(library: Library, job: Job) -> dict[str, Any]:
+        from debate import run_debate
+
+        job.phase("rounds", done=0, total=rounds)
+
+        def progress(message: str) -> None:
+            job.say(message)
+            if match := ROUND_DONE.match(message):
+                job.phase("rounds", done=int(match[1]), total=int(match[2]))
+
+        debate = run_debate(library, question, run_dir, rounds=rounds, progress=progress)
+        job.say("writing the report (Markdown and HTML, English and Chinese)")
+        _write_report(run_dir, library)
+        job.say("report written")
+        return {
+            "run": name,
+            "rounds": len(debate.rounds),
+            "cited_sources": len(debate.ledger.cited_sources()),
+            "unused_sources": len(debate.ledger.unused_sources()),
+        }
+
+    return _submit(space, "debate", f"Debate: {question}", work, name)
+
+
+def _write_report(run_dir: Path, library: Library) -> None:
+    """report.json, then Markdown and HTML in English and Chinese (as `agora debate`)."""
+    from report.files import report_for_run, write_renderings
+
+    report = report_for_run(run_dir, library, None, rebuild=True)
+    write_renderings(run_dir, report)
+
+
+@router.get("/runs", response_model=list[RunInfo], summary="Every run, newest first")
+async def list_runs(space: Space) -> list[RunInfo]:
+    return await asyncio.to_thread(space.runs.list)
+
+
+@router.get("/runs/{name}", response_model=RunInfo, summary="One run")
+async def show_run(name: str, space: Space) -> RunInfo:
+    _run_path(space, name)
+    return await asyncio.to_thread(space.runs.info, name)
+
+
+@router.get(
+    "/runs/{name}/report",
+    summary="The run's report as Markdown, HTML or JSON, in English or Chinese",
+    responses={200: {"content": {m: {} for m in MEDIA.values()}}},
+)
+async def get_report(
+    name: str,
+    space: Space,
+    format: Annotated[Literal["md", "html", "json"], Query(description="md, html, json")] = "html",
+    lang: Annotated[Literal["en", "zh"], Query(description="en or zh")] = "en",
+    download: Annotated[bool, Query(description="As an attachment.")] = False,
+) -> Response:
+    run_dir = _run_path(space, name)
+    text = await asyncio.to_thread(_render, run_dir, format, lang)
+    headers = {}
+    if download:
+        suffix = {"md": "md", "html": "html", "json": "json"}[format]
+        lang_part = "" if lang == "en" or format == "json" else f".{lang}"
+        headers["Content-Disposition"] = f'attachment; filename="{name}{lang_part}.{suffix}"'
+    if format == "html":
+        headers["Content-Security-Policy"] = REPORT_CSP
+    return Response(text, media_type=f"{MEDIA[format]}; charset=utf-8", headers=headers)
+
+
+def _render(run_dir: Path, fmt: Literal["md", "html", "json"], lang: str) -> str:
+    """Rendered now, so the HTML always shows the latest audit."""
+    from report.files import ReportError, load_audit, load_report
+    from report.render import render
+
+    try:
+        report = load_report(run_dir)
+        if report is None:
+            raise HTTPException(
+                404, "this run has no report yet (is its debate still running, or did it fail?)"
+            )
+        return render(report, fmt, lang, audit=load_audit(run_dir))
+    except ReportError as exc:
+        raise HTTPException(500, str(exc)) from exc
+
+
+@router.get("/runs/{name}/audit", summary="The run's audit (audit.json)")
+async def get_audit(name: str, space: Space) -> Response:
+    path = _run_path(space, name) / "audit.json"
+    if not path.is_file():
+        raise HTTPException(404, "this run has not been audited yet: POST to this address")
+    return Response(path.read_bytes(), media_type="application/json")
+
+
+@router.post(
+    "/runs/{name}/audit",
+    status_code=202,
+    response_model=JobView,
+    summary="Audit the run's report, claim by claim (a background job)",
+)
+async def start_audit(name: str, space: Space) -> JobView:
+    run_dir = _run_path(space, name)
+    if not (run_dir / "report.json").is_file():
+        raise HTTPException(409, "this run has no report yet; wait for its debate to finish")
+
+    def work(library: Library, job: Job) -> dict[str, Any]:
+        from audit import audit_run
+
+        job.say("auditing every claim against its cited passages")
+        audit = audit_run(run_dir)
+        totals = audit.totals
+        job.say(
+            f"{totals.claims} claims: citation recall {totals.citation_recall:.0%}, "
+            f"precision {totals.citation_precision:.0%}"
+        )
+        return {"run": name, "totals": totals.model_dump(mode="json")}
+
+    return _submit(space, "audit", f"Audit {name}", work, name)
+
+
+jobs_router = APIRouter(prefix="/api", tags=["jobs"])
+
+
+@jobs_router.get("/jobs", response_model=list[JobView], summary="Recent jobs, newest first")
+async def list_jobs(space: Space) -> list[JobView]:
+    return space.jobs.views()
+
+
+@jobs_router.get("/jobs/{job_id}", response_model=JobView, summary="A job's state and progress")
+async def show_job(job_id: str, space: Space) -> JobView:
+    view = space.jobs.view(job_id)
+    if view is None:
+        raise HTTPException(404, f"there is no job {job_id!r}")
+    return view
+
+
+@jobs_router.get(
+    "/jobs/{job_id}/events",
+    summary="A job's progress as Server-Sent Events (one 'job' event per change)",
+    response_class=StreamingResponse,
+)
+async def job_events(job_id: str, space: Space, request: Request) -> Response:
+    if space.jobs.get(job_id) is None:
+        return JSONResponse({"detail": f"there is no job {job_id!r}"}, status_code=404)
+
+    async def stream() -> AsyncIterator[str]:
+        seen = -1
+        while not await request.is_disconnected():
+            view = space.jobs.view(job_id)
+            if view is None:
+                return
+            if view.version != seen:
+                seen = view.version
+                yield f"event: job\ndata: {json.dumps(view.model_dump(mode='json'))}\n\n"
+            if view.state in ("done", "failed"):
+                return
+            await asyncio.sleep(EVENT_POLL)
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
