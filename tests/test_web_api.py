@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from test_web_helpers import ARTICLE, QUESTION, build_library, wait_job
 from typer.testing import CliRunner
+from web_support import ARTICLE, QUESTION, build_library, wait_job
 
 from agora.cli import app as cli_app
 from agora.settings import Settings

@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
-from test_web_helpers import ARTICLE, QUESTION, build_library
+from web_support import ARTICLE, QUESTION, build_library
 
 from report.i18n import message
 from web.app import create_app
