@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -155,6 +156,8 @@ def test_other_chunking_settings_are_refused_not_mixed(tmp_path: Path, embedder:
 
 
 def test_second_writer_gets_a_clear_message(tmp_path: Path, embedder: Embedder) -> None:
+    if os.environ.get("AGORA_CHROMA_URL"):
+        pytest.skip("on a Chroma server, writers coordinate through the server, not a lock")
     files = write_corpus(tmp_path / "docs")
     first = open_library(tmp_path / "lib", embedder)
     second = open_library(tmp_path / "lib", embedder)
