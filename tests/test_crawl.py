@@ -12,8 +12,8 @@ from helpers import LOREM_AI, article_html, open_library
 from loopback import LoopbackServer
 from typer.testing import CliRunner
 
-import agora.cli as cli
-from ingest import Library
+import agora.cli.common as cli
+from ingest import Library, Outcome
 from ingest.crawl import CrawlOptions, PageStatus, canonical_url, crawl
 from ingest.embedding import Embedder
 from ingest.robots import Politeness, RobotsCache, RobotsRules
@@ -148,7 +148,7 @@ def test_crawl_a_site(lib: Library, loopback: LoopbackServer) -> None:
             assert entry.number == sources[entry.url].number
     assert sources[loopback.url("/slow-drip")].status == SourceStatus.FAILED
     assert loopback.url("/b-print.html") not in sources
-    assert report.summary.count(cli.Outcome.ADDED) == 5
+    assert report.summary.count(Outcome.ADDED) == 5
 
 
 def test_bounds_and_filters(lib: Library, loopback: LoopbackServer) -> None:

@@ -12,7 +12,7 @@ from helpers import LOREM_AI, article_html
 from loopback import LoopbackServer
 from typer.testing import CliRunner
 
-import agora.cli as cli
+import agora.cli.common as cli
 from ingest import Library
 from ingest.embedding import Embedder
 from ingest.providers import (

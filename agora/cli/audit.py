@@ -1,0 +1,108 @@
+"""`agora audit`: does each cited passage back its claim?"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from agora.cli.common import (
+    JsonOption,
+    LibraryOption,
+    app,
+    err,
+    fail,
+    open_library,
+    out,
+    print_json,
+)
+from audit.types import Audit
+
+
+@app.command("audit")
+def audit_command(
+    target: Annotated[
+        Path | None,
+        typer.Argument(help="A Markdown report with [n] citations and a reference list."),
+    ] = None,
+    pairs: Annotated[
+        Path | None,
+        typer.Option(
+            "--pairs", help='JSON lines {"claim", "passage"}; prints one verdict per line.'
+        ),
+    ] = None,
+    library: LibraryOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check, claim by claim, that each cited passage backs its claim."""
+    from audit import audit_markdown, judge_pairs
+    from audit.api import AuditInputError
+
+    if pairs is not None:
+        try:
+            with pairs.open(encoding="utf-8") as lines:
+                for result in judge_pairs(lines):
+                    sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        except (OSError, AuditInputError) as exc:
+            fail(f"{pairs}: {exc}")
+        return
+    if target is None:
+        fail("give a run folder or a report to audit, or --pairs FILE")
+    if target.is_dir():
+        from audit import audit_run
+
+        try:
+            audit = audit_run(target)
+        except AuditInputError as exc:
+            fail(str(exc))
+        if as_json:
+            print_json(audit.model_dump(mode="json"))
+        else:
+            _print_audit(audit)
+            out.print(f"written: {target / 'audit.json'} (and the HTML reports mark each claim)")
+        return
+    with open_library(library) as lib:
+        try:
+            audit = audit_markdown(target, lib)
+        except AuditInputError as exc:
+            fail(str(exc))
+    if as_json:
+        print_json(audit.model_dump(mode="json"))
+        return
+    _print_audit(audit)
+
+
+def _print_audit(audit: Audit) -> None:
+    colours = {
+        "supported": "green",
+        "partially_supported": "yellow",
+        "unsupported": "red",
+        "uncited": "dim",
+        "citation_unresolvable": "magenta",
+    }
+    table = Table("verdict", "score", "cites", "claim", "best cited sentence")
+    for claim in audit.claims:
+        verdict = claim.verdict.value
+        cites = ", ".join(f"[{c.label}]" + ("?" if c.problem else "") for c in claim.citations)
+        table.add_row(
+            f"[{colours[verdict]}]{verdict}[/]",
+            "" if claim.score is None else f"{claim.score:.2f}",
+            cites,
+            claim.text,
+            claim.best_sentence or "",
+        )
+    out.print(table)
+    for claim in audit.claims:
+        for citation in claim.citations:
+            if citation.problem:
+                err.print(f"[magenta]unresolvable[/] [{citation.label}]: {citation.problem}")
+    totals = audit.totals
+    out.print(
+        f"{totals.claims} claims, {totals.citations} citations; "
+        f"citation recall {totals.citation_recall:.0%}, precision {totals.citation_precision:.0%} "
+        f"(judge: {audit.judge})"
+    )

@@ -1,0 +1,191 @@
+"""`agora debate` and `agora report`: run a debate and render its report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from agora.cli.common import (
+    LibraryOption,
+    app,
+    err,
+    fail,
+    open_library,
+    out,
+    settings_for,
+)
+
+
+@app.command("report")
+def report_command(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder written by `agora debate`.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="md, html or json.")] = "md",
+    lang: Annotated[str, typer.Option("--lang", help="en or zh.")] = "en",
+    out_file: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to FILE instead of printing.")
+    ] = None,
+    llm: Annotated[
+        str | None,
+        typer.Option(
+            "--llm",
+            help="A model for the sections that need one and for translation "
+            "(default: extractive; used only when report.json is built or with --lang zh).",
+        ),
+    ] = None,
+    api_base: Annotated[
+        str | None,
+        typer.Option("--api-base", help="OpenAI-compatible server URL (or $OPENAI_BASE_URL)."),
+    ] = None,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Rebuild report.json from debate.json.")
+    ] = False,
+    library: LibraryOption = None,
+) -> None:
+    """Render a run's report (building report.json from debate.json if it is missing)."""
+    from report.files import ReportError, load_audit, load_report
+    from report.render import FORMATS, render
+
+    if fmt not in FORMATS:
+        fail(f"--format {fmt!r}: expected md, html or json")
+    if lang not in ("en", "zh"):
+        fail(f"--lang {lang!r}: expected en or zh")
+    if not (run_dir / "debate.json").exists() and not (run_dir / "report.json").exists():
+        fail(f"{run_dir} holds no debate.json: run `agora debate QUESTION --out {run_dir}` first")
+    try:
+        report = None if rebuild else load_report(run_dir)
+        if report is None:
+            report = _build_report(run_dir, library, llm, api_base)
+        translate = _translator(run_dir, lang, llm, api_base) if report.language != lang else None
+        if translate is not None:
+            translate.warm(report)
+        text = render(report, fmt, lang, audit=load_audit(run_dir), translate=translate)
+    except ReportError as exc:
+        fail(str(exc))
+    if out_file is None:
+        sys.stdout.write(text)
+        return
+    out_file.write_text(text, encoding="utf-8")
+    out.print(f"report written to {out_file}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _build_report(
+    run_dir: Path, library: Path | None, llm: str | None, api_base: str | None
+) -> Any:
+    """report.json rebuilt from debate.json, with source metadata from the library when
+    there is one (without it, from what the briefs recorded)."""
+    from debate.engine import make_engine
+    from debate.llm import LLMConfigError
+    from report.files import report_for_run
+
+    settings = settings_for(library)
+    try:
+        engine = make_engine(llm, api_base=api_base) if llm else None
+    except LLMConfigError as exc:
+        fail(str(exc))
+    if settings.chroma_url or settings.library.exists():
+        with open_library(library) as lib:
+            return report_for_run(run_dir, lib, engine, rebuild=True)
+    return report_for_run(run_dir, None, engine, rebuild=True)
+
+
+def _translator(run_dir: Path, lang: str, llm: str | None, api_base: str | None) -> Any:
+    """A translator for the prose when a model is configured; None keeps the prose as it
+    is (the rendering says so)."""
+    if not llm:
+        return None
+    from debate.engine import make_engine
+    from debate.llm import LLMConfigError
+    from report.translate import Translator
+
+    try:
+        return Translator(make_engine(llm, api_base=api_base), lang, cache=run_dir)
+    except LLMConfigError as exc:
+        fail(str(exc))
+
+
+def _write_report(
+    run_dir: Path, library: Path | None, llm: str | None, api_base: str | None
+) -> None:
+    """After a debate: report.json, and Markdown and HTML in English and Chinese."""
+    from debate.llm import LLMOutputError
+    from report.files import ReportError, write_renderings
+
+    try:
+        report = _build_report(run_dir, library, llm, api_base)
+        translator = _translator(run_dir, "zh", llm, api_base)
+        if translator is not None:
+            translator.warm(report)
+        translators = {"zh": translator} if translator else {}
+        paths = write_renderings(run_dir, report, translators=translators)
+    except (ReportError, LLMOutputError) as exc:
+        fail(f"the debate is saved, but the report failed: {exc}")
+    out.print("report:")
+    for path in paths:
+        out.print(f"  {path}", markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command("debate")
+def debate_command(
+    question: Annotated[str, typer.Argument(help="The decision question.")],
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Run folder for panel, briefs and debate JSON.")
+    ],
+    rounds: Annotated[
+        int | None,
+        typer.Option(
+            "--rounds", help="Number of rounds (default 5; on --resume, as saved).", min=1
+        ),
+    ] = None,
+    panel: Annotated[
+        Path | None, typer.Option("--panel", help="YAML panel file (overrides the panel).")
+    ] = None,
+    llm: Annotated[
+        str | None,
+        typer.Option(
+            "--llm",
+            help="openai:MODEL, ollama:MODEL or gguf:/path/model.gguf "
+            "(default: the extractive engine, no generative model).",
+        ),
+    ] = None,
+    api_base: Annotated[
+        str | None,
+        typer.Option("--api-base", help="OpenAI-compatible server URL (or $OPENAI_BASE_URL)."),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue after the last complete round.")
+    ] = False,
+    library: LibraryOption = None,
+) -> None:
+    """A panel of advisors debates the question over themed rounds, citing the library."""
+    from debate import DebateError, PanelError, run_debate
+    from debate.llm import LLMConfigError, LLMOutputError
+
+    with open_library(library) as lib:
+        try:
+            result = run_debate(
+                lib,
+                question,
+                out_dir,
+                rounds=rounds,
+                engine=llm or "extractive",
+                panel_file=panel,
+                resume=resume,
+                api_base=api_base,
+                progress=lambda message: err.print(message, markup=False, soft_wrap=True),
+            )
+        except (DebateError, PanelError, LLMConfigError, LLMOutputError) as exc:
+            fail(str(exc))
+    cited = len(result.ledger.cited_sources())
+    out.print(
+        f"{len(result.rounds)} rounds, {len(result.turns())} turns by {len(result.panel)} "
+        f"advisors ({result.engine.name} engine); {cited} sources cited, "
+        f"{len(result.ledger.unused_sources())} retrieved but unused"
+    )
+    if result.dropped_citations:
+        out.print(f"{len(result.dropped_citations)} citations outside a brief were dropped")
+    for name in ("panel.json", "briefs.json", "debate.json"):
+        out.print(f"  {out_dir / name}", markup=False, highlight=False, soft_wrap=True)
+    _write_report(out_dir, library, llm, api_base)
