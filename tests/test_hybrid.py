@@ -124,3 +124,14 @@ def test_a_corrupt_index_is_rebuilt(library: Library) -> None:
     (library.root / INDEX_FOLDER / "chunk_ids.json").write_text("not json")
     hits = Retriever(library).search("XQ-7731", k=1)
     assert hits and "bm25" in hits[0].scores
+
+
+def test_an_index_built_from_other_text_is_rebuilt(library: Library) -> None:
+    Retriever(library).search("torque", k=1)
+    state_file = library.root / INDEX_FOLDER / "agora-version.json"
+    state = json.loads(state_file.read_text())
+    state_file.write_text(json.dumps({**state, "format": 1}))
+    index_before = (library.root / INDEX_FOLDER / "meta.json").stat().st_mtime_ns
+    Retriever(library).search("torque", k=1)
+    assert json.loads(state_file.read_text())["format"] == 2
+    assert (library.root / INDEX_FOLDER / "meta.json").stat().st_mtime_ns != index_before
