@@ -205,7 +205,7 @@ def play_round(debate: Debate, engine: Engine, number: int) -> Round:
 def enforce_citations(turn: Turn, member: PanelMember, debate: Debate, number: int) -> Turn:
     """Keep only citations from the speaker's brief; log the rest; strip fake markers."""
     name = member.advisor.name
-    allowed = debate.briefs[name].keys()
+    allowed = debate.briefs[name].chunk_ids()
     dropped: dict[str, DroppedCitation] = {}
 
     def keep(key: str) -> bool:

@@ -84,5 +84,5 @@ class Brief(BaseModel):
     queries: list[str] = Field(description="The queries that were run, question first.")
     evidence: list[Evidence] = Field(description="Retrieved passages, best first.")
 
-    def keys(self) -> set[str]:
+    def chunk_ids(self) -> set[str]:
         return {item.key for item in self.evidence}

@@ -87,8 +87,8 @@ def test_markers_are_stripped_and_passages_delimited(library: Library) -> None:
 def test_prefer_outside_puts_unseen_passages_first(library: Library) -> None:
     first = build_brief(library, QUESTION, ANALYST, k=4)
     contrarian = Advisor(name="The Contrarian", role="Attacks consensus", lens=ANALYST.lens)
-    other = build_brief(library, QUESTION, contrarian, k=4, prefer_outside=first.keys())
-    first_keys = first.keys()
+    other = build_brief(library, QUESTION, contrarian, k=4, prefer_outside=first.chunk_ids())
+    first_keys = first.chunk_ids()
     seen_flags = [item.key in first_keys for item in other.evidence]
     assert seen_flags.count(False) >= 2
     assert seen_flags == sorted(seen_flags)  # every unseen passage ranks before a seen one

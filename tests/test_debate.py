@@ -112,7 +112,7 @@ def test_injected_source_changes_no_citation(demo_library, debate_run) -> None:
         for claim in turn.claims:
             assert "[12]" not in claim.text
             for key in claim.citations:
-                assert key in debate.briefs[turn.advisor].keys()  # noqa: SIM118 (Brief.keys())
+                assert key in debate.briefs[turn.advisor].chunk_ids()
     for brief in debate.briefs.values():
         for item in brief.evidence:
             assert "[12]" not in item.text

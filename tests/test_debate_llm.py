@@ -64,7 +64,7 @@ def test_llm_debate_end_to_end(llm_run: tuple[Debate, ScriptedLLM]) -> None:
     auditor = debate.rounds[0].turns[2]
     assert auditor.checks and {c.verdict for c in auditor.checks} >= {"uncited"}
     for turn in debate.turns():
-        brief = debate.briefs[turn.advisor].keys()
+        brief = debate.briefs[turn.advisor].chunk_ids()
         assert [c.experience for c in turn.claims] == [False, False, True]
         assert set(turn.claims[0].citations) <= brief and turn.claims[0].citations
         assert turn.claims[1].citations == []  # both citations were invented: dropped
