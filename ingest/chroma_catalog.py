@@ -96,6 +96,7 @@ class ChromaCatalog:
         self.name = f"{library_name}-catalog"
         self.records = client.get_or_create_collection(self.name, embedding_function=None)
         self.vectors = vectors  # the library's vector collection: chunks live there
+        self._next_number: int | None = None  # where this client's next claim starts
 
     def close(self) -> None:
         """Nothing to close: the HTTP client holds no per-library state."""
@@ -197,8 +198,13 @@ class ChromaCatalog:
 
     def _claim_number(self, source_id: str) -> int:
         """The next free library number, claimed first-writer-wins (module docstring)."""
-        claimed = self.records.get(where={"type": "number"}, include=[])["ids"]
-        number = len(claimed) + 1
+        if self._next_number is None:
+            # Counted once per client, not per source: listing every claim per new source
+            # would make a large ingest quadratic. Another client's claims are skipped over
+            # by the retry below.
+            claimed = self.records.get(where={"type": "number"}, include=[])["ids"]
+            self._next_number = len(claimed) + 1
+        number = self._next_number
         while True:
             key = f"number:{number}"
             self.records.add(
@@ -208,6 +214,7 @@ class ChromaCatalog:
             )
             owner = self.records.get(ids=[key], include=["metadatas"])["metadatas"][0]
             if owner["source_id"] == source_id:
+                self._next_number = number + 1
                 return number
             number += 1
 
