@@ -50,7 +50,8 @@ from ingest.store import (
 from ingest.types import Chunk, ExtractedDocument, PageSpan, Source, SourceKind, SourceStatus
 
 T = TypeVar("T")
-GROUP_SIZE = 64  # sources per fetch-extract-embed-store round: bounded memory, full batches
+EMBED_SLICE = 256  # texts per encoder call
+GROUP_SIZE = 128  # sources per fetch-extract-embed-store round: bounded memory, full batches
 FETCH_WORKERS = 4
 INTERRUPTED = "ingest was interrupted before its chunks were stored; add it again"
 
@@ -432,9 +433,10 @@ class Library:
             for chunk in item.chunks
         ]
         progress.grow("embed", len(texts))
-        # Embed across the whole group (better batches), in slices so the bar moves.
+        # Embed across the whole group in slices of EMBED_SLICE texts: each slice is sorted
+        # by length inside the encoder (less padding than small slices), and the bar moves.
         slices: list[np.ndarray] = []
-        step = max(self.settings.embedding_batch_size * 4, 64)
+        step = max(EMBED_SLICE, self.settings.embedding_batch_size)
         for offset in range(0, len(texts), step):
             slices.append(self.embedder.embed(texts[offset : offset + step]))
             progress.advance("embed", len(slices[-1]))
