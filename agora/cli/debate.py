@@ -18,6 +18,11 @@ from agora.cli.common import (
     settings_for,
 )
 
+ApiBaseOption = Annotated[
+    str | None,
+    typer.Option("--api-base", help="OpenAI-compatible server URL (or $OPENAI_BASE_URL)."),
+]
+
 
 @app.command("report")
 def report_command(
@@ -35,10 +40,7 @@ def report_command(
             "(default: extractive; used only when report.json is built or with --lang zh).",
         ),
     ] = None,
-    api_base: Annotated[
-        str | None,
-        typer.Option("--api-base", help="OpenAI-compatible server URL (or $OPENAI_BASE_URL)."),
-    ] = None,
+    api_base: ApiBaseOption = None,
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Rebuild report.json from debate.json.")
     ] = False,
@@ -150,10 +152,7 @@ def debate_command(
             "(default: the extractive engine, no generative model).",
         ),
     ] = None,
-    api_base: Annotated[
-        str | None,
-        typer.Option("--api-base", help="OpenAI-compatible server URL (or $OPENAI_BASE_URL)."),
-    ] = None,
+    api_base: ApiBaseOption = None,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue after the last complete round.")
     ] = False,

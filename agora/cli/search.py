@@ -21,6 +21,7 @@ from agora.cli.common import (
 )
 from retrieval.types import Advisor, SearchFilters
 
+CountOption = Annotated[int, typer.Option("-k", help="How many passages.", min=1)]
 SourceFilter = Annotated[
     list[int] | None, typer.Option("--source", help="Only this source number (repeatable).")
 ]
@@ -53,7 +54,7 @@ def _filters(
 @app.command("search")
 def search_command(
     query: Annotated[str | None, typer.Argument(help="What to look for.")] = None,
-    k: Annotated[int, typer.Option("-k", help="How many passages.", min=1)] = 8,
+    k: CountOption = 8,
     queries: Annotated[
         Path | None,
         typer.Option("--queries", help="A file of queries, one per line: one JSON line each."),
@@ -130,7 +131,7 @@ def brief_command(
     lens: Annotated[
         str | None, typer.Option("--lens", help="What they look for, for a new advisor.")
     ] = None,
-    k: Annotated[int, typer.Option("-k", help="How many passages.", min=1)] = 8,
+    k: CountOption = 8,
     library: LibraryOption = None,
     as_json: JsonOption = False,
 ) -> None:
