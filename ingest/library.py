@@ -366,15 +366,18 @@ class Library:
         return items
 
     def _fetch_and_extract(self, group: list[_Item], fetcher: _Fetcher, progress: Progress) -> None:
-        def load(item: _Item) -> tuple[bytes, str | None, str | None] | None:
+        def load(item: _Item) -> tuple[bytes, str | None, str | None, SourceKind] | None:
+            """The bytes, declared type, final URL and sniffed kind (fetch sniffs web pages
+            itself; a local file is sniffed here, by its magic bytes and name)."""
             if item.error:
                 return None
             try:
                 if item.path is not None:
-                    return read_local(item.path, self.settings.max_download_bytes), None, None
+                    content = read_local(item.path, self.settings.max_download_bytes)
+                    return content, None, None, sniff_kind(content, None, item.path.name)
                 fetched = fetcher.fetch(item.location)
                 item.url = fetched.url
-                return fetched.content, fetched.declared_type, fetched.url
+                return fetched.content, fetched.declared_type, fetched.url, fetched.kind
             except FetchError as exc:
                 item.error = exc.reason
                 return None
@@ -389,10 +392,15 @@ class Library:
                 self._extract(item, *payload)
             progress.advance("extract")
 
-    def _extract(self, item: _Item, content: bytes, declared: str | None, url: str | None) -> None:
-        name = item.path.name if item.path else urlsplit(item.location).path
+    def _extract(
+        self,
+        item: _Item,
+        content: bytes,
+        declared: str | None,
+        url: str | None,
+        kind: SourceKind,
+    ) -> None:
         try:
-            kind = sniff_kind(content, declared, name)
             # Untrusted PDFs can loop or explode in memory: parse them in the sandbox.
             run = self._sandbox.run if kind == SourceKind.PDF else _call
             document = run(
@@ -403,7 +411,7 @@ class Library:
                 declared_type=declared,
                 min_text_chars=self.settings.min_text_chars,
             )
-        except (FetchError, ExtractionError, SandboxError) as exc:
+        except (ExtractionError, SandboxError) as exc:
             item.error = exc.reason
             return
         overrides = item.request.model_dump(exclude={"location"}, exclude_none=True)
