@@ -3,7 +3,7 @@
 Entry points: `audit_run` for a run folder Agora wrote (exact chunks behind each
 claim), `audit_markdown` for any Markdown report with [n] citations and a numbered
 reference list, `judge_pairs` for batches of claim/passage pairs. `Judge` is the
-claim-passage judge underneath.
+claim-passage judge underneath; `audit.llm_judge.LLMJudge` asks an LLM instead (`--llm`).
 """
 
 from audit.api import audit_markdown, audit_run, judge_pairs

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from audit.auditor import JUDGE_NAME, Auditor, Candidate, CitationInput, ClaimInput
-from audit.judge import Judge
+from audit.auditor import Auditor, Candidate, CitationInput, ClaimInput
+from audit.judge import CitationJudge, Judge
 from audit.markdown import markdown_claims
 from audit.types import Audit
 from ingest.library import Library
@@ -28,8 +28,9 @@ def audit_markdown(path: Path, library: Library, auditor: Auditor | None = None)
         markdown = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise AuditInputError(f"cannot read {path}: {exc}") from exc
-    claims, totals = (auditor or Auditor()).audit(markdown_claims(markdown, library))
-    return Audit(target=str(path), judge=JUDGE_NAME, claims=claims, totals=totals)
+    auditor = auditor or Auditor()
+    claims, totals = auditor.audit(markdown_claims(markdown, library))
+    return Audit(target=str(path), judge=auditor.judge.name, claims=claims, totals=totals)
 
 
 def run_claims(report: Report) -> list[ClaimInput]:
@@ -67,25 +68,32 @@ def audit_run(run_dir: Path, auditor: Auditor | None = None) -> Audit:
         raise AuditInputError(
             f"{run_dir} holds no report.json: run `agora debate` (or `agora report`) first"
         )
-    claims, totals = (auditor or Auditor()).audit(run_claims(report))
-    audit = Audit(target=str(run_dir), judge=JUDGE_NAME, claims=claims, totals=totals)
+    auditor = auditor or Auditor()
+    claims, totals = auditor.audit(run_claims(report))
+    audit = Audit(target=str(run_dir), judge=auditor.judge.name, claims=claims, totals=totals)
     write_text(run_dir / AUDIT, audit.model_dump_json(indent=2) + "\n")
     write_renderings(run_dir, report)
     return audit
 
 
-def judge_pairs(lines: Iterable[str], judge: Judge | None = None) -> Iterator[dict[str, Any]]:
-    """One result per JSON line {"claim": ..., "passage": ...}, in order, judged in batches."""
+def judge_pairs(
+    lines: Iterable[str], judge: CitationJudge | None = None
+) -> Iterator[dict[str, Any]]:
+    """One result per JSON line {"claim": ..., "passage": ...}, in order, judged in batches
+    (with a "note" only where the judgement carries one, e.g. an LLM judge's fallback)."""
     judge = judge or Judge()
     batch: list[tuple[str, str]] = []
 
     def flush() -> Iterator[dict[str, Any]]:
         for judgement in judge.judge_many(batch):
-            yield {
+            result: dict[str, Any] = {
                 "verdict": judgement.verdict,
                 "score": round(judgement.score, 4),
                 "best_sentence": judgement.best_sentence,
             }
+            if judgement.note:
+                result["note"] = judgement.note
+            yield result
         batch.clear()
 
     for number, line in enumerate(lines, 1):

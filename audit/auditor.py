@@ -13,10 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from audit.citations import recall_and_precision, relevant_citations
-from audit.judge import Judge, Judgement
+from audit.judge import CitationJudge, Judge, Judgement
 from audit.types import AuditTotals, CitedPassage, ClaimAudit, ClaimVerdict
-
-JUDGE_NAME = "features-v1 (static MiniLM + logistic model, audit/judge_model.json)"
 
 
 @dataclass(frozen=True)
@@ -46,8 +44,8 @@ class ClaimInput:
 class Auditor:
     """Runs the judge over claims, caching each (claim, passages) decision."""
 
-    def __init__(self, judge: Judge | None = None):
-        self.judge = judge or Judge()
+    def __init__(self, judge: CitationJudge | None = None):
+        self.judge: CitationJudge = judge or Judge()
         self._cache: dict[tuple[str, tuple[str, ...]], Judgement] = {}
 
     def _judge(self, claim: str, passages: Sequence[str]) -> Judgement:

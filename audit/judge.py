@@ -29,7 +29,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from audit.features import FEATURE_NAMES, Sentence, pair_features, prepare, split_sentences
 
 MODEL_JSON = Path(__file__).resolve().parent / "judge_model.json"
+JUDGE_NAME = "features-v1 (static MiniLM + logistic model, audit/judge_model.json)"
 Verdict = Literal["supported", "partially_supported", "unsupported"]
 
 
@@ -65,6 +66,25 @@ class Judgement(BaseModel):
         description="Offset just past best_sentence's last character "
         "(passage[best_start:best_end] == best_sentence).",
     )
+    note: str | None = Field(
+        None,
+        description="Set when the judgement is not wholly the named judge's own, e.g. an LLM "
+        "judge's fallback to the default judge (see audit.llm_judge).",
+    )
+
+
+class CitationJudge(Protocol):
+    """What the Auditor and `judge_pairs` need of a judge: `Judge` (the default) and
+    `audit.llm_judge.LLMJudge` both qualify."""
+
+    @property
+    def name(self) -> str:
+        """Which judge decided, as recorded in an audit."""
+        ...
+
+    def judge(self, claim: str, passage: str) -> Judgement: ...
+
+    def judge_many(self, pairs: Iterable[tuple[str, str]]) -> list[Judgement]: ...
 
 
 # --------------------------------------------------------------------------------------------
@@ -377,6 +397,8 @@ def _alignment(claim_pieces: np.ndarray, sentence_pieces: Sequence[np.ndarray]) 
 
 class Judge:
     """Claim–passage judge. Not thread-safe: it caches sentence embeddings."""
+
+    name = JUDGE_NAME
 
     def __init__(self, model_path: Path = MODEL_JSON, encoder: StaticEncoder | None = None):
         self.model = JudgeModel.load(model_path)

@@ -1,6 +1,7 @@
 """Benchmark the citation judge on the held-out test splits.
 
     .venv/bin/python scripts/bench_judge.py
+    .venv/bin/python scripts/bench_judge.py --llm openai:MODEL --api-base URL [--limit N]
 
 Per data set (SciFact, WiCE, ExpertQA test splits from ``audit/splits.json``) and overall:
 accuracy and macro-F1 of "supported" vs "not supported" for
@@ -15,14 +16,21 @@ accuracy and macro-F1 of "supported" vs "not supported" for
 Then throughput: judge_many on claim + ~1000-character passages (the library's chunk size),
 fresh judge, nothing cached but the model and the word-piece table. Writes the "judge"
 section of docs/benchmarks.md. MiniLM vectors of the data are cached under .cache/judge/.
+
+With ``--llm SPEC`` (``--api-base URL``) the LLM judge (``audit.llm_judge.LLMJudge``, the default
+judge as its fallback) is evaluated on the same test pairs with the same metrics, one request
+per pair in turn, and its rows are added to the section. ``--limit N`` keeps the first N test
+pairs of each data set (a smoke run: nothing is written); ``--no-write`` only prints.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import pickle
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -44,7 +52,7 @@ from train_judge import (  # noqa: E402
 )
 
 from audit.features import prepare, split_sentences  # noqa: E402
-from audit.judge import Judge  # noqa: E402
+from audit.judge import Judge, Judgement  # noqa: E402
 
 DATASETS = ("scifact", "wice", "expertqa")
 MAX_BASELINE_SENTENCES = 12
@@ -163,13 +171,103 @@ def minilm_throughput(pairs: Sequence[tuple[str, str]]) -> float:
 
 
 # --------------------------------------------------------------------------------------------
+# The LLM judge (--llm)
 
 
-def main() -> None:
+def llm_section(
+    spec: str, api_base: str | None, test: dict[str, list[Pair]], fallback: Judge
+) -> tuple[str, str]:
+    """The LLM judge's table on the test pairs, and a paragraph saying how it was run."""
+    from audit.llm_judge import LLMJudge
+    from debate.llm import load_llm
+
+    judge = LLMJudge(load_llm(spec, api_base=api_base), spec=spec, fallback=fallback)
+    rows: list[list[object]] = []
+    ys, predictions, all_judgements, all_pairs = [], [], [], []
+    total_seconds = 0.0
+    for name in DATASETS:
+        pairs = test[name]
+        print(f"LLM judge: {len(pairs)} {name} pairs", flush=True)
+        counts, start = judge.counts.copy(), time.perf_counter()
+        judgements = judge.judge_many([(p.claim, p.passage) for p in pairs])
+        seconds = time.perf_counter() - start
+        total_seconds += seconds
+        y = np.array([p.label == "supported" for p in pairs], dtype=int)
+        predicted = np.array([j.verdict == "supported" for j in judgements], dtype=int)
+        ys.append(y)
+        predictions.append(predicted)
+        all_judgements += judgements
+        all_pairs += pairs
+        rows.append(_llm_row(name, y, predicted, judgements, pairs, seconds, judge.counts - counts))
+    rows.append(
+        _llm_row(
+            "all",
+            np.concatenate(ys),
+            np.concatenate(predictions),
+            all_judgements,
+            all_pairs,
+            total_seconds,
+            judge.counts,
+        )
+    )
+    headers = ["data set", "test pairs", "LLM acc", "LLM macro-F1", "LLM three-way acc",
+               "invalid replies", "quote not in passage", "pairs/s"]  # fmt: skip
+    calls = judge.asker.calls
+    tokens = sum(c.prompt_tokens + c.completion_tokens for c in calls)
+    note = (
+        f"LLM judge `{spec}` (`audit.llm_judge`, `agora audit --llm {spec}`): the same test "
+        f"pairs, one request per pair, sequential; {len(calls)} requests, {tokens} tokens "
+        f"({'as reported' if all(c.tokens_reported for c in calls) else 'partly estimated'}). "
+        "Invalid replies after 3 attempts are judged by features-v1; a quote not found in "
+        "the passage keeps the LLM's verdict."
+    )
+    return markdown_table(headers, rows), note
+
+
+def _llm_row(
+    name: str,
+    y: np.ndarray,
+    predicted: np.ndarray,
+    judgements: Sequence[Judgement],
+    pairs: Sequence[Pair],
+    seconds: float,
+    fallbacks: Counter[str],
+) -> list[object]:
+    acc, f1 = accuracy_f1(y, predicted)
+    three = np.mean([j.verdict == p.label for j, p in zip(judgements, pairs, strict=True)])
+    rate = len(pairs) / seconds if seconds else 0.0
+    return [name, len(pairs), f"{acc:.3f}", f"{f1:.3f}", f"{three:.3f}",
+            fallbacks["invalid reply"], fallbacks["quote not found"], f"{rate:.2f}"]  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Benchmark the citation judge.")
+    parser.add_argument(
+        "--llm", help="Also evaluate the LLM judge: openai:MODEL, ollama:MODEL or gguf:PATH."
+    )
+    parser.add_argument("--api-base", help="OpenAI-compatible server URL for --llm.")
+    parser.add_argument(
+        "--limit",
+        type=int,
+        help="Only the first N test pairs of each data set (a smoke run; nothing is written).",
+    )
+    parser.add_argument(
+        "--no-write", action="store_true", help="Print only; leave docs/benchmarks.md alone."
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
     datasets = load_all(DATA)
     splits = load_splits()
     train = split_pairs(datasets, splits, "train")
     test = split_pairs(datasets, splits, "test")
+    if args.limit is not None:
+        test = {name: pairs[: args.limit] for name, pairs in test.items()}
     judge = Judge()
     minilm = CachedMiniLM()
 
@@ -202,6 +300,9 @@ def main() -> None:
     rows.append(
         _row("all", len(y), y, {k: np.concatenate(v) for k, v in overall.items() if k != "y"})
     )
+    llm_table, llm_note = (
+        llm_section(args.llm, args.api_base, test, judge) if args.llm else ("", "")
+    )
 
     chunk_pairs = [(p.claim, chunk_of(p.passage)) for d in DATASETS for p in test[d]]
     chunk_pairs = (chunk_pairs * 2)[:600]
@@ -215,7 +316,8 @@ def main() -> None:
                "cosine macro-F1"]  # fmt: skip
     table = markdown_table(headers, rows)
     model_kind = judge.model.kind
-    body = f"""Command: `.venv/bin/python scripts/bench_judge.py` (after `scripts/train_judge.py`).
+    command = "scripts/bench_judge.py" + (f" --llm {args.llm}" if args.llm else "")
+    body = f"""Command: `.venv/bin/python {command}` (after `scripts/train_judge.py`).
 
 Held-out test splits of `../shared/data` (`audit/splits.json`; grouped by SciFact claim
 cluster, WiCE article, ExpertQA question; no test group in training). Task: supported vs
@@ -254,8 +356,16 @@ Context: zero-shot LLM judges reach about 60-70% macro-F1 on attribution benchma
 (AttributionBench); ALCE's T5-11B NLI judge agrees with humans about 85% of the time.
 Goal for this judge: macro-F1 >= 0.80 at >= 200 pairs/s.
 """
+    if args.llm:
+        body += f"\n{llm_note}\n\n{llm_table}\n"
     print(table)
     print(f"judge {rate:.0f} pairs/s; MiniLM-per-sentence {base_rate:.0f} pairs/s; load {load:.1f}")
+    if args.llm:
+        print(llm_note)
+        print(llm_table)
+    if args.limit is not None or args.no_write:
+        print("docs/benchmarks.md not written (--limit or --no-write)")
+        return
     write_section("judge", "Citation judge", body)
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from agora.cli.common import (
+    ApiBaseOption,
     JsonOption,
     LibraryOption,
     app,
@@ -21,6 +22,9 @@ from agora.cli.common import (
     print_json,
 )
 from audit.types import Audit
+
+if TYPE_CHECKING:
+    from audit.llm_judge import LLMJudge
 
 
 @app.command("audit")
@@ -37,18 +41,31 @@ def audit_command(
     ] = None,
     library: LibraryOption = None,
     as_json: JsonOption = False,
+    llm: Annotated[
+        str | None,
+        typer.Option(
+            "--llm",
+            help="Judge with a model: openai:MODEL, ollama:MODEL or gguf:/path/model.gguf "
+            "(default: the built-in features-v1 judge, no generative model).",
+        ),
+    ] = None,
+    api_base: ApiBaseOption = None,
 ) -> None:
     """Check, claim by claim, that each cited passage backs its claim."""
     from audit import audit_markdown, judge_pairs
     from audit.api import AuditInputError
+    from audit.auditor import Auditor
 
+    judge = _llm_judge(llm, api_base) if llm else None
+    auditor = Auditor(judge) if judge else None
     if pairs is not None:
         try:
             with pairs.open(encoding="utf-8") as lines:
-                for result in judge_pairs(lines):
+                for result in judge_pairs(lines, judge):
                     sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         except (OSError, AuditInputError) as exc:
             fail(f"{pairs}: {exc}")
+        _warn_fallbacks(judge)
         return
     if target is None:
         fail("give a run folder or a report to audit, or --pairs FILE")
@@ -56,9 +73,10 @@ def audit_command(
         from audit import audit_run
 
         try:
-            audit = audit_run(target)
+            audit = audit_run(target, auditor)
         except AuditInputError as exc:
             fail(str(exc))
+        _warn_fallbacks(judge)
         if as_json:
             print_json(audit.model_dump(mode="json"))
         else:
@@ -67,13 +85,31 @@ def audit_command(
         return
     with open_library(library) as lib:
         try:
-            audit = audit_markdown(target, lib)
+            audit = audit_markdown(target, lib, auditor)
         except AuditInputError as exc:
             fail(str(exc))
+    _warn_fallbacks(judge)
     if as_json:
         print_json(audit.model_dump(mode="json"))
         return
     _print_audit(audit)
+
+
+def _llm_judge(spec: str, api_base: str | None) -> LLMJudge:
+    from audit.llm_judge import llm_judge
+    from debate.llm import LLMConfigError
+
+    try:
+        return llm_judge(spec, api_base=api_base)
+    except LLMConfigError as exc:
+        fail(str(exc))
+
+
+def _warn_fallbacks(judge: LLMJudge | None) -> None:
+    """Say on stderr when the LLM judge leaned on the default judge (each judgement's note
+    and the audit's judge name say it too)."""
+    if judge is not None and (judge.counts["invalid reply"] or judge.counts["quote not found"]):
+        err.print(f"note: judge: {judge.name}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _print_audit(audit: Audit) -> None:

@@ -41,6 +41,10 @@ AllowPrivateOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+ApiBaseOption = Annotated[
+    str | None,
+    typer.Option("--api-base", help="OpenAI-compatible server URL (or $OPENAI_BASE_URL)."),
+]
 
 
 # Options given before the command (`agora --chroma-url URL library add ...`).

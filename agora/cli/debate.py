@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from agora.cli.common import (
+    ApiBaseOption,
     LibraryOption,
     app,
     err,
@@ -17,11 +18,6 @@ from agora.cli.common import (
     out,
     settings_for,
 )
-
-ApiBaseOption = Annotated[
-    str | None,
-    typer.Option("--api-base", help="OpenAI-compatible server URL (or $OPENAI_BASE_URL)."),
-]
 
 
 @app.command("report")
