@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from ingest.types import Chunk, PageSpan, Source, SourceKind, SourceStatus
 
 SCHEMA_VERSION = 1
+_VARIABLES = 500  # values per IN (...) list: stay under SQLite's variable limit
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
@@ -156,6 +157,18 @@ class Catalog:
         ).fetchone()
         return None if row is None else _source_from_row(row)
 
+    def get_many(self, source_ids: Sequence[str]) -> dict[str, Source]:
+        """The recorded sources among these ids, by id (absent ids are left out)."""
+        found: dict[str, Source] = {}
+        for batch in _batches(list(source_ids)):
+            rows = self._db.execute(
+                f"SELECT {_SOURCE_COLUMNS} FROM sources "
+                f"WHERE source_id IN ({','.join('?' * len(batch))})",
+                batch,
+            )
+            found.update((row["source_id"], _source_from_row(row)) for row in rows)
+        return found
+
     def find_by_content(self, content_hash: str) -> Source | None:
         """An ok source whose extracted text is exactly this (a duplicate under another name)."""
         row = self._db.execute(
@@ -164,6 +177,20 @@ class Catalog:
             (content_hash,),
         ).fetchone()
         return None if row is None else _source_from_row(row)
+
+    def find_by_contents(self, content_hashes: Iterable[str]) -> dict[str, Source]:
+        """`find_by_content` for many hashes at once: hash -> that source (hashes no ok
+        source has are left out)."""
+        found: dict[str, Source] = {}
+        for batch in _batches(sorted(set(content_hashes))):
+            rows = self._db.execute(
+                f"SELECT {_SOURCE_COLUMNS} FROM sources WHERE status = 'ok' "
+                f"AND content_hash IN ({','.join('?' * len(batch))}) ORDER BY number",
+                batch,
+            )
+            for row in rows:
+                found.setdefault(row["content_hash"], _source_from_row(row))
+        return found
 
     def text(self, source_id: str) -> tuple[str, list[PageSpan]] | None:
         row = self._db.execute(
@@ -180,10 +207,21 @@ class Catalog:
         ).fetchall()
         return [_chunk_from_row(row) for row in rows]
 
+    def chunk_ids_by_source(self, source_ids: Sequence[str]) -> dict[str, set[str]]:
+        """The ids of each source's chunks (an empty set for a source without any)."""
+        found: dict[str, set[str]] = {source_id: set() for source_id in source_ids}
+        for batch in _batches(list(source_ids)):
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(
+                f"SELECT source_id, chunk_id FROM chunks WHERE source_id IN ({marks})", batch
+            )
+            for row in rows:
+                found[row["source_id"]].add(row["chunk_id"])
+        return found
+
     def chunks_by_id(self, chunk_ids: list[str]) -> dict[str, Chunk]:
         found: dict[str, Chunk] = {}
-        for offset in range(0, len(chunk_ids), 500):  # stay under SQLite's variable limit
-            batch = chunk_ids[offset : offset + 500]
+        for batch in _batches(chunk_ids):
             marks = ",".join("?" * len(batch))
             rows = self._db.execute(f"SELECT * FROM chunks WHERE chunk_id IN ({marks})", batch)
             found.update((row["chunk_id"], _chunk_from_row(row)) for row in rows)
@@ -271,11 +309,25 @@ class Catalog:
         assert stored is not None  # just written inside the transaction
         return stored
 
+    def record_failures(self, sources: Sequence[Source]) -> list[Source]:
+        """`record_failure` for each, in order (new ones are numbered in this order)."""
+        return [self.record_failure(source) for source in sources]
+
+    def save_many(
+        self, entries: Sequence[tuple[Source, str, list[PageSpan], list[Chunk]]]
+    ) -> list[Source]:
+        """`save_ok` for each (source, text, pages, chunks), in order: one transaction
+        per source, as `save_ok` alone."""
+        return [self.save_ok(*entry) for entry in entries]
+
     def touch(self, source_id: str, fetched_at: datetime) -> None:
         """Note that an unchanged source was checked again."""
-        self._db.execute(
+        self.touch_many([source_id], fetched_at)
+
+    def touch_many(self, source_ids: Sequence[str], fetched_at: datetime) -> None:
+        self._db.executemany(
             "UPDATE sources SET fetched_at = ? WHERE source_id = ?",
-            (fetched_at.isoformat(), source_id),
+            [(fetched_at.isoformat(), source_id) for source_id in source_ids],
         )
 
     def remove(self, source_id: str) -> None:
@@ -286,6 +338,11 @@ class Catalog:
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
+
+
+def _batches(values: list[str]) -> Iterator[list[str]]:
+    for offset in range(0, len(values), _VARIABLES):
+        yield values[offset : offset + _VARIABLES]
 
 
 class _Transaction:

@@ -10,22 +10,29 @@ kinds of records (each with a dummy one-dimensional vector, which Chroma require
   document, and the ids of its chunks (the chunks themselves are the vector collection's
   records, whose metadata carries their offsets, page and section);
 - ``number:<n>``: who owns library number n. Numbers are claimed with Chroma's
-  first-writer-wins ``add``: a client adds ``number:n`` for its source and reads it back;
-  if another client got there first it tries n+1. So concurrent clients never share a
-  number and a number is never reused (removing a source keeps its claim);
+  first-writer-wins ``add`` (per record, also within one batch: an id that exists is left
+  as it is): a client adds ``number:n`` for its source and reads it back; if another
+  client got there first it tries a higher number. A group of sources claims a run of
+  numbers in one add and one get, and only the sources whose claims lost try again. So
+  concurrent clients never share a number and a number is never reused (removing a source
+  keeps its claim);
 - ``meta:<key>``: library settings, and ``chunks_version``, a token rewritten on every
   change to the chunks so that local BM25 indexes know when to catch up.
 
 Chroma has no multi-record transactions; the write order of `ingest.library` (vectors,
 then the source record) keeps the same guarantee as in SQLite: a source is never marked ok
 without its chunks, and `agora library check` removes vectors an interrupted write left.
+
+Every request is a round trip to the server, so the pipeline reads and writes a whole group
+of sources at once (`get_many`, `find_by_contents`, `record_failures`, `save_many`,
+`touch_many`): a few requests per group rather than about a dozen per source.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +40,7 @@ from ingest.types import Chunk, PageSpan, Source, SourceKind, SourceStatus
 
 _DUMMY = [0.0]
 _PAGE = 5000  # records per Chroma get(), to bound the size of one response
+_BATCH = 500  # records per write, or ids in one $in filter, to bound one request
 _SOURCE_FIELDS = (
     "source_id", "location", "url", "path", "kind", "title", "author", "date",
     "content_hash", "status", "reason", "fetched_at",
@@ -145,13 +153,37 @@ class ChromaCatalog:
         return _source_from_metadata(found["metadatas"][0]) if found["ids"] else None
 
     def get_by_id(self, source_id: str) -> Source | None:
-        found = self.records.get(ids=[f"source:{source_id}"], include=["metadatas"])
-        return _source_from_metadata(found["metadatas"][0]) if found["ids"] else None
+        return self.get_many([source_id]).get(source_id)
+
+    def _source_metadatas(self, source_ids: Sequence[str]) -> Iterator[dict[str, Any]]:
+        """The stored metadata of these sources (absent ones left out), in few requests."""
+        keys = [f"source:{source_id}" for source_id in dict.fromkeys(source_ids)]
+        for offset in range(0, len(keys), _PAGE):
+            found = self.records.get(ids=keys[offset : offset + _PAGE], include=["metadatas"])
+            yield from found["metadatas"]
+
+    def get_many(self, source_ids: Sequence[str]) -> dict[str, Source]:
+        """The recorded sources among these ids, by id, in one request per 5,000."""
+        found = (_source_from_metadata(meta) for meta in self._source_metadatas(source_ids))
+        return {source.source_id: source for source in found}
 
     def find_by_content(self, content_hash: str) -> Source | None:
-        where = {"$and": [{"type": "source"}, {"status": "ok"}, {"content_hash": content_hash}]}
-        found = [_source_from_metadata(meta) for meta in self._source_records(where)]
-        return min(found, key=lambda source: source.number or 0) if found else None
+        return self.find_by_contents([content_hash]).get(content_hash)
+
+    def find_by_contents(self, content_hashes: Iterable[str]) -> dict[str, Source]:
+        """For each hash an ok source has: the lowest-numbered such source."""
+        hashes = sorted(set(content_hashes))
+        found: dict[str, Source] = {}
+        for offset in range(0, len(hashes), _BATCH):
+            wanted = {"content_hash": {"$in": hashes[offset : offset + _BATCH]}}
+            where = {"$and": [{"type": "source"}, {"status": "ok"}, wanted]}
+            for meta in self._source_records(where):
+                source = _source_from_metadata(meta)
+                assert source.content_hash is not None  # it was matched on it
+                known = found.get(source.content_hash)
+                if known is None or (source.number or 0) < (known.number or 0):
+                    found[source.content_hash] = source
+        return found
 
     def text(self, source_id: str) -> tuple[str, list[PageSpan]] | None:
         found = self.records.get(ids=[f"source:{source_id}"], include=["metadatas", "documents"])
@@ -160,14 +192,15 @@ class ChromaCatalog:
         pages = [PageSpan(**page) for page in json.loads(found["metadatas"][0]["pages"] or "[]")]
         return found["documents"][0] or "", pages
 
-    def _chunk_ids_of(self, source_id: str) -> list[str]:
-        found = self.records.get(ids=[f"source:{source_id}"], include=["metadatas"])
-        if not found["ids"]:
-            return []
-        return list(json.loads(found["metadatas"][0]["chunk_ids"] or "[]"))
+    def chunk_ids_by_source(self, source_ids: Sequence[str]) -> dict[str, set[str]]:
+        """The ids of each source's chunks (an empty set for a source without any)."""
+        found: dict[str, set[str]] = {source_id: set() for source_id in source_ids}
+        for meta in self._source_metadatas(source_ids):
+            found[str(meta["source_id"])] = set(json.loads(meta["chunk_ids"] or "[]"))
+        return found
 
     def chunks(self, source_id: str) -> list[Chunk]:
-        ids = self._chunk_ids_of(source_id)
+        ids = sorted(self.chunk_ids_by_source([source_id])[source_id])
         return sorted(self.chunks_by_id(ids).values(), key=lambda chunk: chunk.index)
 
     def chunks_by_id(self, chunk_ids: list[str]) -> dict[str, Chunk]:
@@ -196,54 +229,111 @@ class ChromaCatalog:
 
     # -- writing ------------------------------------------------------------------------
 
-    def _claim_number(self, source_id: str) -> int:
-        """The next free library number, claimed first-writer-wins (module docstring)."""
+    def _claim_numbers(self, source_ids: Sequence[str]) -> dict[str, int]:
+        """The next free library numbers, one for each source, claimed first-writer-wins
+        (module docstring): one add and one get per round; only lost claims go round again."""
+        if not source_ids:
+            return {}
         if self._next_number is None:
             # Counted once per client, not per source: listing every claim per new source
             # would make a large ingest quadratic. Another client's claims are skipped over
-            # by the retry below.
+            # by the retries below.
             claimed = self.records.get(where={"type": "number"}, include=[])["ids"]
             self._next_number = len(claimed) + 1
-        number = self._next_number
-        while True:
-            key = f"number:{number}"
+        won: dict[str, int] = {}
+        pending = list(dict.fromkeys(source_ids))
+        while pending:
+            tried = pending[:_BATCH]
+            numbers = range(self._next_number, self._next_number + len(tried))
+            keys = [f"number:{number}" for number in numbers]
             self.records.add(
-                ids=[key],
-                metadatas=[{"type": "number", "source_id": source_id}],
-                embeddings=[_DUMMY],
+                ids=keys,
+                metadatas=[{"type": "number", "source_id": source_id} for source_id in tried],
+                embeddings=[_DUMMY] * len(keys),
             )
-            owner = self.records.get(ids=[key], include=["metadatas"])["metadatas"][0]
-            if owner["source_id"] == source_id:
-                self._next_number = number + 1
-                return number
-            number += 1
+            found = self.records.get(ids=keys, include=["metadatas"])
+            owners = {
+                key: meta["source_id"]
+                for key, meta in zip(found["ids"], found["metadatas"], strict=True)
+            }
+            # Every number tried is now taken (by us or by another client): never retry it.
+            self._next_number += len(tried)
+            lost = []
+            for key, number, source_id in zip(keys, numbers, tried, strict=True):
+                if owners.get(key) == source_id:
+                    won[source_id] = number
+                else:
+                    lost.append(source_id)
+            pending = lost + pending[len(tried) :]
+        return won
 
-    def _write(self, source: Source, text: str, pages: str, chunk_ids: list[str]) -> Source:
-        existing = self.get_by_id(source.source_id)
-        number = existing.number if existing and existing.number else None
-        number = number or self._claim_number(source.source_id)
-        self.records.upsert(
-            ids=[f"source:{source.source_id}"],
-            metadatas=[_source_metadata(source, number, chunk_ids, pages)],
-            documents=[text],
-            embeddings=[_DUMMY],
-        )
+    def _write_many(self, rows: Sequence[tuple[Source, str, str, list[str]]]) -> list[Source]:
+        """Upsert source records (source, text, pages as JSON, chunk ids): a source keeps
+        its number, a new one claims one; then one change of `chunks_version`."""
+        if not rows:
+            return []
+        ids = [source.source_id for source, *_ in rows]
+        numbers = {
+            source_id: source.number
+            for source_id, source in self.get_many(ids).items()
+            if source.number
+        }
+        numbers.update(self._claim_numbers([i for i in ids if i not in numbers]))
+        for offset in range(0, len(rows), _BATCH):
+            part = rows[offset : offset + _BATCH]
+            self.records.upsert(
+                ids=[f"source:{source.source_id}" for source, *_ in part],
+                metadatas=[
+                    _source_metadata(source, numbers[source.source_id], chunk_ids, pages)
+                    for source, _, pages, chunk_ids in part
+                ],
+                documents=[text for _, text, _, _ in part],
+                embeddings=[_DUMMY] * len(part),
+            )
         self._bump_chunks_version()
-        return source.model_copy(update={"number": number})
+        return [
+            source.model_copy(update={"number": numbers[source.source_id]}) for source, *_ in rows
+        ]
 
     def record_failure(self, source: Source) -> Source:
-        return self._write(source.model_copy(update={"chunk_count": 0}), "", "[]", [])
+        return self.record_failures([source])[0]
+
+    def record_failures(self, sources: Sequence[Source]) -> list[Source]:
+        """Record failed or skipped sources (numbered like any other), in few requests."""
+        failed = [source.model_copy(update={"chunk_count": 0}) for source in sources]
+        return self._write_many([(source, "", "[]", []) for source in failed])
 
     def save_ok(
         self, source: Source, text: str, pages: list[PageSpan], chunks: list[Chunk]
     ) -> Source:
-        pages_json = json.dumps([page.model_dump() for page in pages])
-        return self._write(source, text, pages_json, [chunk.chunk_id for chunk in chunks])
+        return self.save_many([(source, text, pages, chunks)])[0]
+
+    def save_many(
+        self, entries: Sequence[tuple[Source, str, list[PageSpan], list[Chunk]]]
+    ) -> list[Source]:
+        """Store successfully ingested sources (source, text, pages, chunks) in few requests."""
+        return self._write_many(
+            [
+                (
+                    source,
+                    text,
+                    json.dumps([page.model_dump() for page in pages]),
+                    [chunk.chunk_id for chunk in chunks],
+                )
+                for source, text, pages, chunks in entries
+            ]
+        )
 
     def touch(self, source_id: str, fetched_at: datetime) -> None:
-        self.records.update(
-            ids=[f"source:{source_id}"], metadatas=[{"fetched_at": fetched_at.isoformat()}]
-        )
+        self.touch_many([source_id], fetched_at)
+
+    def touch_many(self, source_ids: Sequence[str], fetched_at: datetime) -> None:
+        ids = [f"source:{source_id}" for source_id in source_ids]
+        for offset in range(0, len(ids), _BATCH):
+            part = ids[offset : offset + _BATCH]
+            self.records.update(
+                ids=part, metadatas=[{"fetched_at": fetched_at.isoformat()}] * len(part)
+            )
 
     def remove(self, source_id: str) -> None:
         self.records.delete(ids=[f"source:{source_id}"])

@@ -7,6 +7,10 @@ write order keeps the catalog honest: a new source is first recorded as failed
 ("interrupted"), then its vectors go to Chroma, then one SQLite transaction marks it ok
 together with its chunks, and only then are the vectors of a replaced version deleted. A
 crash at any point therefore never leaves a source marked ok without its chunks.
+
+Each step is taken for the whole group at once (one read of its sources, one write of its
+reservations, one of its ok records), so a catalog on a Chroma server costs a few HTTP
+requests per group rather than about a dozen per source.
 """
 
 from __future__ import annotations
@@ -426,14 +430,7 @@ class Library:
 
     def _store_group(self, group: list[_Item], summary: IngestSummary, progress: Progress) -> None:
         now = datetime.now(UTC)
-        to_embed: list[_Item] = []
-        for item in group:
-            existing = self.catalog.get_by_id(item.source_id)
-            result = self._triage(item, existing, now)
-            if result is None:
-                to_embed.append(item)
-            else:
-                summary.results.append(result)
+        to_embed = self._triage_group(group, summary, now)
 
         texts = [
             embedding_text(item.document.title if item.document else None, chunk)
@@ -454,17 +451,43 @@ class Library:
 
         summary.results += self._commit(to_embed, vectors, now)
 
-    def _triage(self, item: _Item, existing: Source | None, now: datetime) -> IngestResult | None:
-        """Decide what happens to an item before embedding; None means: embed and store."""
+    def _triage_group(
+        self, group: list[_Item], summary: IngestSummary, now: datetime
+    ) -> list[_Item]:
+        """Triage a group with one catalog read for the sources and one for their twins,
+        then one write for the failures and one for the unchanged; the items to embed."""
+        existing = self.catalog.get_many([item.source_id for item in group])
+        twins = self.catalog.find_by_contents(
+            item.document.content_hash
+            for item in group
+            if item.error is None and item.document is not None
+        )
+        triage = _Triage(twins)
+        to_embed: list[_Item] = []
+        for item in group:
+            result = self._triage(item, existing.get(item.source_id), now, triage)
+            if result is None:
+                to_embed.append(item)
+            else:
+                triage.results.append(result)
+        triage.flush(self.catalog)
+        if triage.unchanged:
+            self.catalog.touch_many(triage.unchanged, now)
+        summary.results += triage.results
+        return to_embed
+
+    def _triage(
+        self, item: _Item, existing: Source | None, now: datetime, triage: _Triage
+    ) -> IngestResult | None:
+        """Decide what happens to an item before embedding; None means: embed and store.
+        Catalog writes wait in `triage` to be done for the whole group at once."""
         if item.error is not None or item.document is None:
             reason = item.error or "nothing could be extracted"
             if existing is not None and existing.status == SourceStatus.OK:
                 kept = f"{reason} (kept the version fetched {existing.fetched_at:%Y-%m-%d})"
                 return IngestResult(source=existing, outcome=Outcome.FAILED, reason=kept)
             failed = self._source(item, now, SourceStatus.FAILED, reason)
-            return IngestResult(
-                source=self.catalog.record_failure(failed), outcome=Outcome.FAILED, reason=reason
-            )
+            return triage.record(failed, Outcome.FAILED, reason, existing)
         document = item.document
         if (
             existing is not None
@@ -473,53 +496,73 @@ class Library:
             and (existing.title, existing.author, existing.date)
             == (document.title, document.author, document.date)
         ):
-            self.catalog.touch(item.source_id, now)
+            triage.unchanged.append(item.source_id)
             return IngestResult(source=existing, outcome=Outcome.UNCHANGED)
-        twin = self.catalog.find_by_content(document.content_hash)
+        twin = triage.twin(self.catalog, document.content_hash)
         if twin is not None and twin.source_id != item.source_id:
             reason = f"same text as source {twin.number} ({twin.title or twin.location})"
             skipped = self._source(item, now, SourceStatus.SKIPPED, reason)
-            return IngestResult(
-                source=self.catalog.record_failure(skipped), outcome=Outcome.SKIPPED, reason=reason
-            )
+            return triage.record(skipped, Outcome.SKIPPED, reason, existing)
         return None
 
     def _commit(self, items: list[_Item], vectors: np.ndarray, now: datetime) -> list[IngestResult]:
-        """Store embedded items in the crash-safe order of the module docstring. Chroma gets
-        one add for the whole group: each add has a fixed cost of tens of milliseconds."""
+        """Store embedded items in the crash-safe order of the module docstring, each step
+        done for the whole group at once: reserve numbers (new sources recorded as
+        interrupted), add every vector, mark every source ok with its chunks, then delete
+        the vectors of replaced versions. Chroma gets one add for the whole group (each has
+        a fixed cost of tens of milliseconds), and a server catalog a few requests."""
+        if not items:
+            return []
+        existing = self.catalog.get_many([item.source_id for item in items])
+        updating = {
+            source_id for source_id, source in existing.items() if source.status == SourceStatus.OK
+        }
+        # Reserve the numbers first, recorded as failed until their chunks are stored.
+        reserved = self.catalog.record_failures(
+            [
+                self._source(item, now, SourceStatus.FAILED, INTERRUPTED)
+                for item in items
+                if item.source_id not in updating
+            ]
+        )
+        existing.update((source.source_id, source) for source in reserved)
+        # A source that was not ok has no chunks (recording a failure drops them).
+        old_ids = self.catalog.chunk_ids_by_source(
+            [item.source_id for item in items if item.source_id in updating]
+        )
         plans = []
         for item in items:
-            existing = self.catalog.get_by_id(item.source_id)
-            updating = existing is not None and existing.status == SourceStatus.OK
-            if not updating:
-                # Reserve the number first, recorded as failed until its chunks are stored.
-                existing = self.catalog.record_failure(
-                    self._source(item, now, SourceStatus.FAILED, INTERRUPTED)
-                )
-            assert existing is not None
             source = self._source(item, now, SourceStatus.OK, None).model_copy(
-                update={"number": existing.number, "chunk_count": len(item.chunks)}
+                update={
+                    "number": existing[item.source_id].number,
+                    "chunk_count": len(item.chunks),
+                }
             )
-            old_ids = {chunk.chunk_id for chunk in self.catalog.chunks(item.source_id)}
-            plans.append((item, source, updating, old_ids))
+            plans.append((item, source, old_ids.get(item.source_id, set())))
 
         new_ids = {chunk.chunk_id for item in items for chunk in item.chunks}
-        reused = set().union(*(old_ids for *_, old_ids in plans)) & new_ids
+        reused = set().union(*(old for *_, old in plans)) & new_ids
         self.store.delete_chunks(reused)  # same text, new metadata: replace those vectors
         self.store.add(
-            [(chunk, source) for item, source, *_ in plans for chunk in item.chunks], vectors
+            [(chunk, source) for item, source, _ in plans for chunk in item.chunks], vectors
         )
 
-        results = []
-        for item, source, updating, old_ids in plans:
+        entries = []
+        for item, source, _ in plans:
             assert item.document is not None
-            stored = self.catalog.save_ok(
-                source, item.document.text, item.document.pages, item.chunks
+            entries.append((source, item.document.text, item.document.pages, item.chunks))
+        stored = self.catalog.save_many(entries)
+        replaced: set[str] = set()
+        for item, _, old in plans:
+            replaced |= old - {chunk.chunk_id for chunk in item.chunks}
+        self.store.delete_chunks(replaced)
+        return [
+            IngestResult(
+                source=source,
+                outcome=Outcome.UPDATED if source.source_id in updating else Outcome.ADDED,
             )
-            self.store.delete_chunks(old_ids - {chunk.chunk_id for chunk in item.chunks})
-            outcome = Outcome.UPDATED if updating else Outcome.ADDED
-            results.append(IngestResult(source=stored, outcome=outcome))
-        return results
+            for source in stored
+        ]
 
     def _source(
         self, item: _Item, now: datetime, status: SourceStatus, reason: str | None
@@ -540,6 +583,45 @@ class Library:
             fetched_at=now,
             chunk_count=0,
         )
+
+
+class _Triage:
+    """A group's triage: the ok sources with each text as the group began, and the
+    failures and unchanged sources to record once the whole group has been looked at."""
+
+    def __init__(self, twins: Mapping[str, Source]):
+        self.twins: dict[str, Source | None] = dict(twins)
+        self.results: list[IngestResult] = []
+        self.unchanged: list[str] = []
+        self.failures: list[IngestResult] = []  # failed or skipped, not yet recorded
+        self.demoted: set[str] = set()  # ok sources this group records as failed or skipped
+
+    def record(
+        self, source: Source, outcome: Outcome, reason: str, existing: Source | None
+    ) -> IngestResult:
+        """A failed or skipped source, recorded by `flush` (numbered in this order)."""
+        if existing is not None and existing.status == SourceStatus.OK:
+            self.demoted.add(source.source_id)
+        result = IngestResult(source=source, outcome=outcome, reason=reason)
+        self.failures.append(result)
+        return result
+
+    def twin(self, catalog: Catalog | ChromaCatalog, content_hash: str) -> Source | None:
+        """The lowest-numbered ok source with this text, as if every failure so far were
+        already recorded: a twin this group has marked failed or skipped is no longer ok,
+        so (rarely) the failures are recorded and the catalog asked again."""
+        twin = self.twins.get(content_hash)
+        if twin is not None and twin.source_id in self.demoted:
+            self.flush(catalog)
+            twin = self.twins[content_hash] = catalog.find_by_content(content_hash)
+        return twin
+
+    def flush(self, catalog: Catalog | ChromaCatalog) -> None:
+        """Record the waiting failures, in order; their results get the stored sources."""
+        stored = catalog.record_failures([result.source for result in self.failures])
+        for result, source in zip(self.failures, stored, strict=True):
+            result.source = source
+        self.failures = []
 
 
 class _Fetcher:

@@ -115,6 +115,28 @@ def test_duplicate_text_under_another_name_is_skipped(tmp_path: Path, embedder: 
         assert lib.get(2).status == SourceStatus.SKIPPED
 
 
+def test_a_twin_skipped_earlier_in_the_same_add_no_longer_counts(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    """The catalog is read once per group, but each source is still judged as if those
+    before it in the group were already recorded: a source that turns into a copy of
+    another is skipped, and a new file with its old text is then no copy of anything."""
+    first, second, revived = (tmp_path / f"{name}.txt" for name in ("first", "second", "old"))
+    first_text = "Field notes on sourdough starters.\n\n" + "Feed it twice a day. " * 20
+    first.write_text(first_text)
+    second.write_text("Field notes on rye bread.\n\n" + "Rye needs a longer proof. " * 20)
+    with open_library(tmp_path / "lib", embedder) as lib:
+        lib.add([str(first), str(second)])
+        first.write_text(second.read_text())
+        revived.write_text(first_text)
+        summary = lib.add([str(first), str(revived)])
+        outcomes = [(r.outcome, r.source.number) for r in summary.results]
+        assert outcomes == [(Outcome.SKIPPED, 1), (Outcome.ADDED, 3)]
+        assert "same text as source 2" in (summary.results[0].reason or "")
+        assert lib.get(1).status == SourceStatus.SKIPPED
+        assert lib.get(3).status == SourceStatus.OK
+
+
 def test_missing_file_fails_with_reason_and_nothing_is_lost(
     tmp_path: Path, embedder: Embedder
 ) -> None:
