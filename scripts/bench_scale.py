@@ -6,14 +6,17 @@ are synthetic (allowed by issue 6): Zipf-distributed words for BM25 and random u
 for Chroma, written through the product's own catalog and vector store; each query runs the
 whole `Retriever.search` path (query embedding, Chroma, BM25, fusion, passages).
 
-    .venv/bin/python scripts/bench_scale.py [--sizes 10000,100000,1000000] [--no-write]
+    .venv/bin/python scripts/bench_scale.py [--sizes 10000,100000,1000000] [--skip-ingest]
+        [--no-write]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -40,6 +43,7 @@ from retrieval.hybrid import Retriever  # noqa: E402
 
 AGORA = str(Path(sys.executable).parent / "agora")
 CHUNKS_PER_SOURCE = 1000
+RESULTS = ROOT / ".cache" / "bench_scale.json"
 WORDS = [f"w{i}" for i in range(30_000)]
 
 
@@ -183,25 +187,28 @@ def latency_row(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", default="10000,100000", help="Chunk counts for latency.")
+    parser.add_argument(
+        "--sizes", default="10000,100000,1000000", help="Chunk counts for latency ('' for none)."
+    )
     parser.add_argument("--ingest-docs", type=int, default=400, help="SciFact abstracts.")
+    parser.add_argument("--skip-ingest", action="store_true", help="Only the latency part.")
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
-    sizes = [int(size) for size in args.sizes.split(",")]
+    sizes = [int(size) for size in args.sizes.split(",") if size]
+    # Rows are kept between runs (the 1M-chunk builds take most of an hour on 2 cores, so
+    # they can run on their own) and each row says when it was measured.
+    results = Results(RESULTS)
     embedder = Embedder()
     embedder.embed(["warm up"])
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         server = ChromaServer(work / "chroma")
         try:
-            ingest_table = ingest_rows(work, server, args.ingest_docs)
-            print(
-                markdown_table(
-                    ["mode", "clients", "abstracts", "seconds", "abstracts/s"], ingest_table
-                )
-            )
-            latency = []
+            if not args.skip_ingest:
+                for row in ingest_rows(work, server, args.ingest_docs):
+                    print(" | ".join(str(cell) for cell in row), flush=True)
+                    results.put("ingest", row[:2], row, save=not args.no_write)
             for size in sizes:
                 for mode in ("embedded", "server"):
                     extra = (
@@ -213,7 +220,8 @@ def main() -> None:
                     pid = server.process.pid if mode == "server" else None
                     row = latency_row(mode, settings, embedder, size, args.queries, pid)
                     print(" | ".join(str(cell) for cell in row), flush=True)
-                    latency.append(row)
+                    results.put("latency", row[:2], row, save=not args.no_write)
+                    shutil.rmtree(settings.library, ignore_errors=True)  # free the disk
         finally:
             server.stop()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -222,18 +230,56 @@ def main() -> None:
         "embed, store). An embedded library has one writer at a time (a lock), so four "
         "concurrent clients need the server; with two cores they share the same CPUs, so "
         "four clients mainly show that concurrent writers are safe, not faster.\n\n"
-        + markdown_table(["mode", "clients", "abstracts", "seconds", "abstracts/s"], ingest_table)
+        + markdown_table(
+            ["mode", "clients", "abstracts", "seconds", "abstracts/s", "measured"],
+            results.rows("ingest"),
+        )
         + "\n\nQuery latency of the full hybrid search (query embedding, Chroma, BM25, fusion, "
         f"passages; k=10; {args.queries} queries) over synthetic libraries; memory is the "
         "resident size after the queries, in MB.\n\n"
-        + markdown_table(["mode", "chunks", "build s", "p50 ms", "p95 ms", "memory MB"], latency)
-        + f"\n\nPeak memory of the benchmark process: {peak:.0f} MB. "
-        "Command: `.venv/bin/python scripts/bench_scale.py --sizes "
-        f"{args.sizes}`."
+        + markdown_table(
+            ["mode", "chunks", "build s", "p50 ms", "p95 ms", "memory MB", "measured"],
+            results.rows("latency"),
+        )
+        + f"\n\nPeak memory of the last benchmark process: {peak:.0f} MB. "
+        "Command: `.venv/bin/python scripts/bench_scale.py` (all of it, about an hour on 2 "
+        "cores; `--sizes 10000,100000` or `--skip-ingest --sizes 1000000` run parts, and rows "
+        "measured earlier are kept from `.cache/bench_scale.json`)."
     )
     print(body)
     if not args.no_write:
         write_section("scale", "Scale: server mode, concurrency and latency", body)
+
+
+class Results:
+    """Benchmark rows by table and key, each stamped with the date it was measured."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.data: dict[str, dict[str, list[object]]] = (
+            json.loads(path.read_text()) if path.exists() else {}
+        )
+
+    def put(self, table: str, key: list[object], row: list[object], *, save: bool) -> None:
+        """Record a row; saved at once, so an interrupted run keeps what it measured."""
+        measured = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
+        self.data.setdefault(table, {})[json.dumps(key)] = [*row, measured]
+        if save:
+            self.save()
+
+    def rows(self, table: str) -> list[list[object]]:
+        """Rows in a stable order: by mode, then by the numbers that follow it."""
+
+        def order(key: str) -> tuple[object, ...]:
+            mode, second = json.loads(key)
+            return (int(str(second).replace(",", "")), mode)
+
+        entries = self.data.get(table, {})
+        return [entries[key] for key in sorted(entries, key=order)]
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps(self.data, indent=1))
 
 
 if __name__ == "__main__":

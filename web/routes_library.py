@@ -14,7 +14,7 @@ from ingest import Library, LibraryError, SourceRequest
 from ingest.library import is_url
 from ingest.local import SUPPORTED_EXTENSIONS
 from retrieval.types import Passage, SearchFilters
-from web.jobs import Job, JobProgress, JobView, QueueFull
+from web.jobs import Job, JobProgress, JobView, QueueFull, Work
 from web.models import AddUrls, ChunkSpan, SourceDetail, SourceList
 from web.workspace import Workspace
 
@@ -168,11 +168,17 @@ def _submit_add(space: Workspace, requests: list[SourceRequest], title: str) -> 
         job.say(f"{summary.chunks_embedded} chunks embedded")
         return summary.model_dump(mode="json")
 
+    return submit_job(space, "add", title, work)
+
+
+def submit_job(
+    space: Workspace, kind: str, title: str, work: Work, run: str | None = None
+) -> JobView:
+    """Queue a job, or answer 429 when too many already wait (every route queues this way)."""
     try:
-        job = space.jobs.submit("add", title, work)
+        return space.jobs.submit(kind, title, work, run=run).view()
     except QueueFull as exc:
         raise HTTPException(429, str(exc)) from exc
-    return job.view()
 
 
 @router.delete(

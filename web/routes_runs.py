@@ -13,9 +13,9 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ingest import Library
-from web.jobs import Job, JobView, QueueFull
+from web.jobs import Job, JobView
 from web.models import StartDebate
-from web.routes_library import Space
+from web.routes_library import Space, submit_job
 from web.runs import RunInfo, RunNameError
 from web.workspace import Workspace
 
@@ -39,13 +39,6 @@ def _run_path(space: Workspace, name: str, *, must_exist: bool = True) -> Path:
     if must_exist and not path.is_dir():
         raise HTTPException(404, f"there is no run named {name!r}")
     return path
-
-
-def _submit(space: Workspace, kind: str, title: str, work: Any, run: str) -> JobView:
-    try:
-        return space.jobs.submit(kind, title, work, run=run).view()
-    except QueueFull as exc:
-        raise HTTPException(429, str(exc)) from exc
 
 
 @router.post(
@@ -83,7 +76,7 @@ async def start_debate(body: StartDebate, space: Space) -> JobView:
             "unused_sources": len(debate.ledger.unused_sources()),
         }
 
-    return _submit(space, "debate", f"Debate: {question}", work, name)
+    return submit_job(space, "debate", f"Debate: {question}", work, name)
 
 
 def _write_report(run_dir: Path, library: Library) -> None:
@@ -176,7 +169,7 @@ async def start_audit(name: str, space: Space) -> JobView:
         )
         return {"run": name, "totals": totals.model_dump(mode="json")}
 
-    return _submit(space, "audit", f"Audit {name}", work, name)
+    return submit_job(space, "audit", f"Audit {name}", work, name)
 
 
 jobs_router = APIRouter(prefix="/api", tags=["jobs"])
