@@ -20,7 +20,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -54,7 +54,7 @@ from ingest.store import (
 from ingest.types import Chunk, ExtractedDocument, PageSpan, Source, SourceKind, SourceStatus
 
 T = TypeVar("T")
-EMBED_SLICE = 256  # texts per encoder call
+EMBED_SLICE = 512  # texts per encoder call
 GROUP_SIZE = 128  # sources per fetch-extract-embed-store round: bounded memory, full batches
 FETCH_WORKERS = 4
 INTERRUPTED = "ingest was interrupted before its chunks were stored; add it again"
@@ -332,11 +332,25 @@ class Library:
             progress.start("fetch", len(items))
             progress.start("extract", len(items))
             progress.start("embed", 0)
-            with make_client(self.settings) as http, self._sandbox:
+            groups = [items[i : i + GROUP_SIZE] for i in range(0, len(items), GROUP_SIZE)]
+            with (
+                make_client(self.settings) as http,
+                self._sandbox,
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="agora-ahead") as ahead,
+            ):
                 fetcher = _Fetcher(self.settings, http, prefetched or {})
-                for offset in range(0, len(items), GROUP_SIZE):
-                    group = items[offset : offset + GROUP_SIZE]
-                    self._fetch_and_extract(group, fetcher, progress)
+
+                # One group ahead: while a group is embedded and stored here, the next one
+                # is fetched and extracted on the side, so network waits (and the parsers)
+                # overlap the encoder. Only this thread touches the catalog and the store.
+                def prepare(group: list[_Item]) -> Future[None]:
+                    return ahead.submit(self._fetch_and_extract, group, fetcher, progress)
+
+                ready = [prepare(group) for group in groups[:1]]
+                for group, following in zip(groups, [*groups[1:], None], strict=True):
+                    ready.pop().result()
+                    if following is not None:
+                        ready.append(prepare(following))
                     self._store_group(group, summary, progress)
         return summary
 
