@@ -20,6 +20,7 @@ from ingest.library import Library
 from report.build import build_report
 from report.layout import Translate
 from report.render import Format, render
+from report.translate import Translator, kept_translations
 from report.types import Report
 
 REPORT = "report.json"
@@ -95,13 +96,18 @@ def write_renderings(
     languages: tuple[str, ...] = ("en", "zh"),
     translators: dict[str, Translate] | None = None,
 ) -> list[Path]:
-    """report.json, then Markdown and HTML in each language; returns the paths written."""
+    """report.json, then Markdown and HTML in each language; returns the paths written.
+
+    A language without a translator uses the translations the folder keeps, if any."""
     run_dir = Path(run_dir)
     audit = load_audit(run_dir)
     written = [run_dir / REPORT]
     write_text(written[0], render(report, "json"))
     for lang in languages:
         translate = (translators or {}).get(lang)
+        if translate is None and lang != report.language:
+            # What a model translated before (re-rendering after an audit, say).
+            translate = kept_translations(run_dir, lang)
         formats: tuple[Format, ...] = ("md", "html")
         for fmt in formats:
             path = run_dir / output_name(fmt, lang)
@@ -109,6 +115,27 @@ def write_renderings(
             write_text(path, text)
             written.append(path)
     return written
+
+
+def write_run_reports(
+    run_dir: Path,
+    library: Library | None,
+    engine: Engine | None = None,
+    languages: tuple[str, ...] = ("en", "zh"),
+) -> list[Path]:
+    """After a debate (`agora debate`, and the web app's debate jobs): report.json rebuilt
+    from debate.json, then Markdown and HTML in each language. With a language-model
+    `engine`, it writes the report's model sections and translates the prose of the other
+    languages (cached in the run folder); without one, the prose stays as it is."""
+    report = report_for_run(run_dir, library, engine, rebuild=True)
+    translators: dict[str, Translate] = {}
+    if engine is not None and hasattr(engine, "ask"):
+        for lang in languages:
+            if lang != report.language:
+                translator = Translator(engine, lang, cache=run_dir)
+                translator.warm(report)
+                translators[lang] = translator
+    return write_renderings(run_dir, report, languages, translators)
 
 
 def write_text(path: Path, text: str) -> None:

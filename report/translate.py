@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from debate.llm import LLMOutputError
-from report.layout import Layout
+from report.layout import Layout, Translate
 from report.types import Report
 
 log = logging.getLogger(__name__)
@@ -136,3 +136,20 @@ class Translator:
             self.path.write_text(
                 json.dumps(self.done, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
             )
+
+
+def kept_translations(run_dir: Path, lang: str) -> Translate | None:
+    """The translations a run folder keeps (``translations.<lang>.json``, written when a
+    model translated its report) as a `Translate` that never calls a model: prose without
+    a kept translation stays as it is. None when the folder keeps none."""
+    try:
+        done = json.loads((Path(run_dir) / f"translations.{lang}.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(done, dict) or not done:
+        return None
+
+    def translate(text: str) -> str:
+        return str(done.get(Translator.key(text), text)) if text.strip() else text
+
+    return translate

@@ -26,7 +26,7 @@ from ingest.embedding import Embedder
 from web import routes_library, routes_runs
 from web.models import Health, Token
 from web.security import COOKIE, BodyLimit, Guard, SecurityHeaders, token_matches
-from web.workspace import Workspace
+from web.workspace import LanguageModel, Workspace
 
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_BODY = 1024 * 1024  # JSON bodies: questions and URL lists are small
@@ -42,6 +42,7 @@ def create_app(
     allowed_hosts: list[str] | None = None,
     max_body: int = MAX_BODY,
     max_upload: int | None = None,
+    llm: LanguageModel | None = None,
 ) -> FastAPI:
     """The web app for the library `settings.library`.
 
@@ -49,9 +50,10 @@ def create_app(
     cookie). `allowed_hosts`: Host headers accepted; by default only loopback names when
     there is no token, which stops DNS-rebinding pages from reaching a local server.
     `max_upload` defaults to the download limit (`AGORA_MAX_DOWNLOAD_BYTES`) plus room
-    for the multipart envelope.
+    for the multipart envelope. `llm`: the model debates and audits use (`agora serve
+    --llm`); without it, the extractive engine and the built-in judge.
     """
-    space = Workspace(settings, embedder=embedder, runs_dir=runs_dir)
+    space = Workspace(settings, embedder=embedder, runs_dir=runs_dir, llm=llm)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -149,7 +151,9 @@ def _add_session(app: FastAPI) -> None:
     @app.get("/api/health", response_model=Health, tags=["session"], summary="Is it up?")
     async def health(request: Request) -> Health:
         space: Workspace = request.app.state.workspace
-        return Health(library=str(space.root), auth=bool(request.app.state.token))
+        return Health(
+            library=str(space.root), auth=bool(request.app.state.token), engine=space.engine
+        )
 
     @app.post(
         "/api/session",

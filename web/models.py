@@ -53,7 +53,7 @@ class SourceList(_Body):
 
 
 class StartDebate(_Body):
-    """A debate to run in the background with the extractive engine."""
+    """A debate to run in the background with the server's engine (see /api/health)."""
 
     question: str = Field(min_length=3, max_length=MAX_QUESTION, description="The question.")
     rounds: int = Field(5, ge=1, le=MAX_ROUNDS, description="Number of rounds.")
@@ -72,3 +72,8 @@ class Health(_Body):
     status: Literal["ok"] = "ok"
     library: str = Field(description="The library folder.")
     auth: bool = Field(description="Whether API calls need the token.")
+    engine: str = Field(
+        description="What writes debates here: 'extractive', or 'llm SPEC' (agora serve "
+        "--llm SPEC; then the model also writes the report's model sections, translates "
+        "its prose, and judges audits)."
+    )

@@ -54,37 +54,43 @@ async def start_debate(body: StartDebate, space: Space) -> JobView:
     if run_dir.exists() or name in pending:
         raise HTTPException(409, f"a run named {name!r} exists already; choose another name")
     question, rounds = body.question.strip(), body.rounds
+    model, engine = space.llm, space.engine
 
     def work(library: Library, job: Job) -> dict[str, Any]:
+        # As `agora debate [--llm SPEC]`: run_debate, then write_run_reports (with a model,
+        # it writes the report's model sections and translates the Chinese prose).
         from debate import run_debate
+        from report.files import write_run_reports
 
         job.phase("rounds", done=0, total=rounds)
+        job.say(f"engine: {engine}")
 
         def progress(message: str) -> None:
             job.say(message)
             if match := ROUND_DONE.match(message):
                 job.phase("rounds", done=int(match[1]), total=int(match[2]))
 
-        debate = run_debate(library, question, run_dir, rounds=rounds, progress=progress)
-        job.say("writing the report (Markdown and HTML, English and Chinese)")
-        _write_report(run_dir, library)
+        debate = run_debate(
+            library,
+            question,
+            run_dir,
+            rounds=rounds,
+            engine=model.engine() if model else None,
+            progress=progress,
+        )
+        translated = ", the Chinese prose translated by the model" if model else ""
+        job.say(f"writing the report (Markdown and HTML, English and Chinese{translated})")
+        write_run_reports(run_dir, library, model.engine() if model else None)
         job.say("report written")
         return {
             "run": name,
+            "engine": engine,
             "rounds": len(debate.rounds),
             "cited_sources": len(debate.ledger.cited_sources()),
             "unused_sources": len(debate.ledger.unused_sources()),
         }
 
     return submit_job(space, "debate", f"Debate: {question}", work, name)
-
-
-def _write_report(run_dir: Path, library: Library) -> None:
-    """report.json, then Markdown and HTML in English and Chinese (as `agora debate`)."""
-    from report.files import report_for_run, write_renderings
-
-    report = report_for_run(run_dir, library, None, rebuild=True)
-    write_renderings(run_dir, report)
 
 
 @router.get("/runs", response_model=list[RunInfo], summary="Every run, newest first")
@@ -123,9 +129,11 @@ async def get_report(
 
 
 def _render(run_dir: Path, fmt: Literal["md", "html", "json"], lang: str) -> str:
-    """Rendered now, so the HTML always shows the latest audit."""
+    """Rendered now, so the HTML always shows the latest audit; in another language, with
+    the translations the run keeps (a model translated them when the debate ended)."""
     from report.files import ReportError, load_audit, load_report
     from report.render import render
+    from report.translate import kept_translations
 
     try:
         report = load_report(run_dir)
@@ -133,7 +141,8 @@ def _render(run_dir: Path, fmt: Literal["md", "html", "json"], lang: str) -> str
             raise HTTPException(
                 404, "this run has no report yet (is its debate still running, or did it fail?)"
             )
-        return render(report, fmt, lang, audit=load_audit(run_dir))
+        translate = kept_translations(run_dir, lang) if lang != report.language else None
+        return render(report, fmt, lang, audit=load_audit(run_dir), translate=translate)
     except ReportError as exc:
         raise HTTPException(500, str(exc)) from exc
 
@@ -157,17 +166,22 @@ async def start_audit(name: str, space: Space) -> JobView:
     if not (run_dir / "report.json").is_file():
         raise HTTPException(409, "this run has no report yet; wait for its debate to finish")
 
+    model = space.llm
+
     def work(library: Library, job: Job) -> dict[str, Any]:
+        # As `agora audit RUN [--llm SPEC]`: the LLM judge when the server has a model.
         from audit import audit_run
+        from audit.auditor import Auditor
 
         job.say("auditing every claim against its cited passages")
-        audit = audit_run(run_dir)
+        audit = audit_run(run_dir, Auditor(model.judge()) if model else None)
         totals = audit.totals
+        judged = f" (judge: {audit.judge})" if model else ""
         job.say(
             f"{totals.claims} claims: citation recall {totals.citation_recall:.0%}, "
-            f"precision {totals.citation_precision:.0%}"
+            f"precision {totals.citation_precision:.0%}{judged}"
         )
-        return {"run": name, "totals": totals.model_dump(mode="json")}
+        return {"run": name, "judge": audit.judge, "totals": totals.model_dump(mode="json")}
 
     return submit_job(space, "audit", f"Audit {name}", work, name)
 

@@ -33,7 +33,9 @@ class RunInfo(BaseModel):
     created_at: datetime | None = Field(None, description="When the debate began (UTC).")
     rounds_done: int = Field(0, description="Rounds finished.")
     rounds_total: int = Field(0, description="Rounds planned.")
-    engine: str | None = Field(None, description="Engine that wrote the debate.")
+    engine: str | None = Field(
+        None, description="Engine that wrote the debate: 'extractive' or 'llm SPEC'."
+    )
     has_report: bool = Field(False, description="report.json exists.")
     has_audit: bool = Field(False, description="audit.json exists.")
 
@@ -99,8 +101,16 @@ class RunStore:
             fields["created_at"] = debate.get("created_at")
             fields["rounds_done"] = len(debate.get("rounds") or [])
             fields["rounds_total"] = len(debate.get("themes") or [])
-            fields["engine"] = (debate.get("engine") or {}).get("name")
+            fields["engine"] = _engine_label(debate.get("engine"))
         return RunInfo.model_validate(fields)
 
     def list(self) -> list[RunInfo]:
         return [self.info(name) for name in self.names()]
+
+
+def _engine_label(engine: object) -> str | None:
+    """'extractive', or 'llm SPEC' for a model engine (as /api/health names it)."""
+    if not isinstance(engine, dict):
+        return None
+    name, spec = engine.get("name"), (engine.get("settings") or {}).get("spec")
+    return f"{name} {spec}" if name and spec else name

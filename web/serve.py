@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agora.settings import Settings
+
+if TYPE_CHECKING:
+    from web.workspace import LanguageModel
 
 
 class ServeError(ValueError):
@@ -38,12 +42,13 @@ def serve(
     port: int = 8400,
     token: str | None = None,
     runs_dir: Path | None = None,
+    llm: LanguageModel | None = None,
 ) -> None:
-    """Serve until interrupted."""
+    """Serve until interrupted; debates and audits use `llm` when given."""
     import uvicorn
 
     from web.app import create_app
 
     check_bind(host, token)
-    app = create_app(settings, token=token, runs_dir=runs_dir)
+    app = create_app(settings, token=token, runs_dir=runs_dir, llm=llm)
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)

@@ -4,7 +4,8 @@ SQLite connections belong to the thread that opened them, and a `Library` caches
 slow to load (the BM25 index, the Chroma client) for the next query. So reads (listing,
 showing, searching) go to one long-lived reader thread with its own `Library`, and writes
 go to the job queue's worker with another one; the embedding model is loaded once and
-shared by both.
+shared by both. With `agora serve --llm`, the workspace also holds the generative model
+(`LanguageModel`) that debate and audit jobs use.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import asyncio
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from agora.settings import Settings
 from ingest import Library
@@ -22,7 +24,50 @@ from ingest.embedding import Embedder
 from web.jobs import JobQueue
 from web.runs import RunStore
 
+if TYPE_CHECKING:
+    from audit.llm_judge import LLMJudge
+    from debate.llm import LLMEngine
+
 T = TypeVar("T")
+EXTRACTIVE = "extractive"
+
+
+@dataclass(frozen=True)
+class LanguageModel:
+    """The generative model `agora serve --llm SPEC` runs with: loaded once, when the
+    server starts (so a bad spec stops it there), and shared by every job. Each debate
+    and audit job gets its own engine or judge around it, built as `agora debate --llm`
+    and `agora audit --llm` build theirs; jobs run one at a time, so the model's client
+    is never used by two at once."""
+
+    spec: str
+    llm: Any  # a llama-index LLM
+
+    @classmethod
+    def load(cls, spec: str, *, api_base: str | None = None) -> LanguageModel:
+        """`debate.llm.load_llm`'s model for `spec`; raises `LLMConfigError`, whose
+        message says how to fix the spec."""
+        from debate.llm import load_llm
+
+        spec = spec.removeprefix("llm:")  # as debate.engine.make_engine reads it
+        return cls(spec, load_llm(spec, api_base=api_base))
+
+    @property
+    def label(self) -> str:
+        """'llm SPEC', as the API and the page name the engine."""
+        return f"llm {self.spec}"
+
+    def engine(self) -> LLMEngine:
+        """A fresh debate and report engine (what `make_engine(spec)` returns)."""
+        from debate.llm import LLMEngine
+
+        return LLMEngine(self.llm, spec=self.spec)
+
+    def judge(self) -> LLMJudge:
+        """A fresh citation judge (what `audit.llm_judge.llm_judge(spec)` returns)."""
+        from audit.llm_judge import LLMJudge
+
+        return LLMJudge(self.llm, spec=self.spec)
 
 
 class Workspace:
@@ -34,8 +79,10 @@ class Workspace:
         *,
         embedder: Embedder | None = None,
         runs_dir: Path | None = None,
+        llm: LanguageModel | None = None,
     ):
         self.settings = settings
+        self.llm = llm
         self.root = Path(settings.library).expanduser().resolve()
         self.runs = RunStore(runs_dir or self.root / "runs")
         self.uploads = self.root / "uploads"
@@ -44,6 +91,11 @@ class Workspace:
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agora-reader")
         self._reader_library: Library | None = None
         self.jobs = JobQueue(self.open_library)
+
+    @property
+    def engine(self) -> str:
+        """The engine of debates started here: 'extractive' or 'llm SPEC'."""
+        return self.llm.label if self.llm else EXTRACTIVE
 
     @property
     def embedder(self) -> Embedder:

@@ -45,6 +45,15 @@ ApiBaseOption = Annotated[
     str | None,
     typer.Option("--api-base", help="OpenAI-compatible server URL (or $OPENAI_BASE_URL)."),
 ]
+LLMOption = Annotated[
+    str | None,
+    typer.Option(
+        "--llm",
+        help="openai:MODEL, ollama:MODEL or gguf:/path/model.gguf "
+        "(default: the extractive engine, no generative model).",
+        show_default=False,
+    ),
+]
 
 
 # Options given before the command (`agora --chroma-url URL library add ...`).

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from agora.cli.common import (
     ApiBaseOption,
     LibraryOption,
+    LLMOption,
     app,
     err,
     fail,
@@ -18,6 +21,9 @@ from agora.cli.common import (
     out,
     settings_for,
 )
+
+if TYPE_CHECKING:
+    from ingest import Library
 
 
 @app.command("report")
@@ -69,24 +75,40 @@ def report_command(
     out.print(f"report written to {out_file}", markup=False, highlight=False, soft_wrap=True)
 
 
+def _engine(llm: str | None, api_base: str | None) -> Any:
+    """The model engine for --llm, or None (the extractive builders, prose untranslated)."""
+    if not llm:
+        return None
+    from debate.engine import make_engine
+    from debate.llm import LLMConfigError
+
+    try:
+        return make_engine(llm, api_base=api_base)
+    except LLMConfigError as exc:
+        fail(str(exc))
+
+
+@contextmanager
+def _library_if_any(library: Path | None) -> Iterator[Library | None]:
+    """The library when there is one (for source metadata); without it, reports take
+    what the briefs recorded."""
+    settings = settings_for(library)
+    if settings.chroma_url or settings.library.exists():
+        with open_library(library) as lib:
+            yield lib
+    else:
+        yield None
+
+
 def _build_report(
     run_dir: Path, library: Path | None, llm: str | None, api_base: str | None
 ) -> Any:
-    """report.json rebuilt from debate.json, with source metadata from the library when
-    there is one (without it, from what the briefs recorded)."""
-    from debate.engine import make_engine
-    from debate.llm import LLMConfigError
+    """report.json rebuilt from debate.json."""
     from report.files import report_for_run
 
-    settings = settings_for(library)
-    try:
-        engine = make_engine(llm, api_base=api_base) if llm else None
-    except LLMConfigError as exc:
-        fail(str(exc))
-    if settings.chroma_url or settings.library.exists():
-        with open_library(library) as lib:
-            return report_for_run(run_dir, lib, engine, rebuild=True)
-    return report_for_run(run_dir, None, engine, rebuild=True)
+    engine = _engine(llm, api_base)
+    with _library_if_any(library) as lib:
+        return report_for_run(run_dir, lib, engine, rebuild=True)
 
 
 def _translator(run_dir: Path, lang: str, llm: str | None, api_base: str | None) -> Any:
@@ -94,30 +116,24 @@ def _translator(run_dir: Path, lang: str, llm: str | None, api_base: str | None)
     is (the rendering says so)."""
     if not llm:
         return None
-    from debate.engine import make_engine
-    from debate.llm import LLMConfigError
     from report.translate import Translator
 
-    try:
-        return Translator(make_engine(llm, api_base=api_base), lang, cache=run_dir)
-    except LLMConfigError as exc:
-        fail(str(exc))
+    return Translator(_engine(llm, api_base), lang, cache=run_dir)
 
 
 def _write_report(
     run_dir: Path, library: Path | None, llm: str | None, api_base: str | None
 ) -> None:
-    """After a debate: report.json, and Markdown and HTML in English and Chinese."""
+    """After a debate: report.json, and Markdown and HTML in English and Chinese (the
+    Chinese prose translated by the model, with --llm). The web app's debate jobs call
+    the same `write_run_reports`."""
     from debate.llm import LLMOutputError
-    from report.files import ReportError, write_renderings
+    from report.files import ReportError, write_run_reports
 
+    engine = _engine(llm, api_base)
     try:
-        report = _build_report(run_dir, library, llm, api_base)
-        translator = _translator(run_dir, "zh", llm, api_base)
-        if translator is not None:
-            translator.warm(report)
-        translators = {"zh": translator} if translator else {}
-        paths = write_renderings(run_dir, report, translators=translators)
+        with _library_if_any(library) as lib:
+            paths = write_run_reports(run_dir, lib, engine)
     except (ReportError, LLMOutputError) as exc:
         fail(f"the debate is saved, but the report failed: {exc}")
     out.print("report:")
@@ -140,14 +156,7 @@ def debate_command(
     panel: Annotated[
         Path | None, typer.Option("--panel", help="YAML panel file (overrides the panel).")
     ] = None,
-    llm: Annotated[
-        str | None,
-        typer.Option(
-            "--llm",
-            help="openai:MODEL, ollama:MODEL or gguf:/path/model.gguf "
-            "(default: the extractive engine, no generative model).",
-        ),
-    ] = None,
+    llm: LLMOption = None,
     api_base: ApiBaseOption = None,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue after the last complete round.")

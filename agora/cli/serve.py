@@ -9,7 +9,9 @@ import typer
 
 from agora.cli.common import (
     AllowPrivateOption,
+    ApiBaseOption,
     LibraryOption,
+    LLMOption,
     app,
     err,
     fail,
@@ -37,14 +39,31 @@ def serve_command(
         Path | None, typer.Option("--runs", help="Folder for debate runs (default: LIBRARY/runs).")
     ] = None,
     allow_private: AllowPrivateOption = False,
+    llm: LLMOption = None,
+    api_base: ApiBaseOption = None,
 ) -> None:
-    """The web app: browse the library, run debates, read and audit the reports."""
+    """The web app: browse the library, run debates, read and audit the reports.
+
+    With --llm, debates started from the page use that model as `agora debate --llm`
+    does (turns, report sections, the Chinese translation), and audits its judge."""
+    from debate.llm import LLMConfigError
     from web.serve import ServeError, check_bind, serve
+    from web.workspace import EXTRACTIVE, LanguageModel
 
     try:
         check_bind(host, token)
     except ServeError as exc:
         fail(str(exc))
+    if api_base and not llm:
+        fail("--api-base is the server of an --llm model: pass --llm openai:MODEL too")
+    try:  # here, so that a bad spec stops the server before it starts
+        model = LanguageModel.load(llm, api_base=api_base) if llm else None
+    except LLMConfigError as exc:
+        fail(str(exc))
     settings = load_settings(library=library, allow_private=allow_private or None)
-    err.print(f"Agora on http://{host}:{port}/ (library {settings.library})", soft_wrap=True)
-    serve(settings, host=host, port=port, token=token, runs_dir=runs)
+    engine = model.label if model else EXTRACTIVE
+    err.print(
+        f"Agora on http://{host}:{port}/ (library {settings.library}; engine: {engine})",
+        soft_wrap=True,
+    )
+    serve(settings, host=host, port=port, token=token, runs_dir=runs, llm=model)

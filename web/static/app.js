@@ -522,6 +522,29 @@
     }
   });
 
+  // -- the engine (public, like the health check it comes from) -------------------------
+
+  async function showEngine() {
+    let health;
+    try {
+      health = await api("/api/health");
+    } catch (error) {
+      return; // the page works without it
+    }
+    const engine = health.engine || "extractive";
+    const label = $("#engine");
+    label.textContent = "engine: " + engine;
+    label.title = engine === "extractive"
+      ? "Debates quote the library; nothing is generated."
+      : "Debates, report sections, the Chinese translation and audits use this model.";
+    label.hidden = false;
+    if (engine !== "extractive") {
+      $("#debate-note").textContent = "A language model (" + engine.replace(/^llm /, "") +
+        ") writes every turn from the advisor's brief; citations outside the brief are dropped.";
+    }
+  }
+
   window.addEventListener("hashchange", route);
+  showEngine();
   route();
 })();
