@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.chunking import chunk_document, chunk_spans, split_sentences
-from ingest.types import ExtractedDocument, PageSpan, SourceKind
+from ingest.library import embedding_text
+from ingest.types import Chunk, ExtractedDocument, PageSpan, SourceKind
 
 
 def _doc(text: str, pages: list[PageSpan] | None = None) -> ExtractedDocument:
@@ -109,3 +110,16 @@ def test_every_sentence_is_covered_and_slices_are_exact(
         covered.update(range(chunk.start, chunk.end))
     non_space = {i for i, ch in enumerate(text) if not ch.isspace()}
     assert non_space <= covered
+
+
+def test_embedding_text_prefixes_the_title_once() -> None:
+    def chunk(text: str) -> Chunk:
+        return Chunk(chunk_id="s:h:0", source_id="s", index=0, text=text, start=0, end=len(text))
+
+    body = chunk("Cycle time fell by 31.8% after the rollout.")
+    assert embedding_text("AI and delivery", body) == "AI and delivery\n" + body.text
+    assert embedding_text(None, body) == body.text
+    opening = chunk("# AI  and Delivery\n\nCycle time fell by 31.8% after the rollout.")
+    assert embedding_text("AI and delivery", opening) == opening.text  # already there
+    mention = chunk("Later on, AI and delivery were compared.")
+    assert embedding_text("AI and delivery", mention).startswith("AI and delivery\n")
