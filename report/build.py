@@ -180,6 +180,10 @@ def number_citations(report: Report, reading: Reading, library: Library | None) 
         for number, entry in table.items()
     ]
     unused = [described[n] for n in ledger.retrieved_sources() if n not in table]
+    titles = {source.number: source.title for source in ledger.library}
+    never = [
+        _never_retrieved(number, titles[number], library) for number in ledger.never_retrieved()
+    ]
     ledger.cited = order
     sources = Sources(
         library=cited,
@@ -187,7 +191,8 @@ def number_citations(report: Report, reading: Reading, library: Library | None) 
         retrieved_count=len(ledger.retrieved_sources()),
         cited_count=len(cited),
         unused_count=len(unused),
-        never_retrieved_count=len(ledger.never_retrieved()),
+        never_retrieved_count=len(never),
+        never_retrieved=never,
     )
     return report.model_copy(
         update={
@@ -199,24 +204,37 @@ def number_citations(report: Report, reading: Reading, library: Library | None) 
     )
 
 
+def _from_catalog(number: int, library: Library | None) -> SourceEntry | None:
+    if library is None:
+        return None
+    try:
+        source = library.get(number)
+    except LibraryError:
+        return None
+    if source is None:
+        return None
+    return SourceEntry(
+        source=number,
+        source_id=source.source_id,
+        title=source.title,
+        author=source.author,
+        date=source.date,
+        url=source.url,
+        path=source.path,
+    )
+
+
+def _never_retrieved(number: int, title: str | None, library: Library | None) -> SourceEntry:
+    """A library source no brief retrieved: from the catalog, else the ledger's title."""
+    return _from_catalog(number, library) or SourceEntry(source=number, title=title)
+
+
 def describe(number: int, reading: Reading, library: Library | None) -> SourceEntry:
     """A source's entry from the library's catalog, or from what the briefs recorded when
     the library is not at hand (or no longer holds the source)."""
-    if library is not None:
-        try:
-            source = library.get(number)
-        except LibraryError:
-            source = None
-        if source is not None:
-            return SourceEntry(
-                source=number,
-                source_id=source.source_id,
-                title=source.title,
-                author=source.author,
-                date=source.date,
-                url=source.url,
-                path=source.path,
-            )
+    entry = _from_catalog(number, library)
+    if entry is not None:
+        return entry
     seen = next((e for e in reading.passages.values() if e.source == number), None)
     return SourceEntry(
         source=number,

@@ -62,6 +62,7 @@ EN: dict[str, str] = {
     "cited in this report and {unused} were retrieved but not cited. {never} library sources "
     "were never retrieved.",
     "unused_count": "{count} sources retrieved but not cited:",
+    "never_count": "{count} library sources were never retrieved into any brief:",
     "library_number": "library source {number}",
     "untitled": "untitled",
     "none": "None.",
@@ -222,6 +223,7 @@ ZH: dict[str, str] = {
     "source_counts": "共有 {retrieved} 个来源被检索进顾问的材料：本报告引用了 {cited} 个，"
     "{unused} 个被检索但未引用。另有 {never} 个资料库来源从未被检索到。",
     "unused_count": "{count} 个来源被检索但未引用：",
+    "never_count": "{count} 个资料库来源从未被检索进任何顾问的材料：",
     "library_number": "资料库来源 {number}",
     "untitled": "无标题",
     "none": "无。",

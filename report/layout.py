@@ -318,6 +318,10 @@ class Layout:
         blocks.append(Para([Span(self.t("unused_count", count=s.unused_count))], note=True))
         if s.unused:
             blocks.append(Items([self.source_line(e) for e in s.unused], claims=False))
+        if s.never_retrieved:
+            count = len(s.never_retrieved)
+            blocks.append(Para([Span(self.t("never_count", count=count))], note=True))
+            blocks.append(Items([self.source_line(e) for e in s.never_retrieved], claims=False))
         blocks.append(Para([Span(self.say(self.report.closing), "em")], note=True))
         return blocks
 

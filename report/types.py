@@ -192,6 +192,11 @@ class Sources(_Model):
     cited_count: int = Field(description="Sources cited in the report.")
     unused_count: int = Field(description="Retrieved but not cited (retrieved - cited).")
     never_retrieved_count: int = Field(description="Library sources no brief retrieved.")
+    never_retrieved: list[SourceEntry] = Field(
+        default_factory=list,
+        description="The library sources no brief retrieved (off the question's topic, or "
+        "outranked), so a reader sees what the panel never looked at.",
+    )
 
 
 class CitedChunk(_Model):

@@ -242,8 +242,14 @@ def test_numbers_follow_first_appearance_and_resolve() -> None:
     report = build_report(debate)
     check_report(report)
     assert report.sources.never_retrieved_count == 2
+    never = report.sources.never_retrieved
+    retrieved = set(report.ledger.retrieved_sources())
+    assert len(never) == 2 and not {entry.source for entry in never} & retrieved
     # The first number in the report belongs to the first chunk cited in section order.
     markdown = render(report, "md")
+    listed = markdown.split("were never retrieved into any brief:", 1)[1]
+    for entry in never:
+        assert f"Source {entry.source}" in listed and entry.title == f"Source {entry.source}"
     first_marker = NUMBER.search(markdown)
     assert first_marker is not None and first_marker.group(1) == "1"
 
