@@ -85,6 +85,8 @@ def test_health_names_the_engine(client: TestClient, settings: Settings, embedde
         assert plain.get("/api/health").json()["engine"] == "extractive"
     page = client.get("/").text
     assert 'id="engine"' in page  # where app.js shows it
+    local = LanguageModel("gguf:/home/me/models/qwen-7b.gguf", llm=None)
+    assert local.label == "llm gguf:qwen-7b.gguf"  # the public health check hides folders
 
 
 def test_web_debate_is_written_by_the_model(

@@ -54,7 +54,11 @@ class LanguageModel:
 
     @property
     def label(self) -> str:
-        """'llm SPEC', as the API and the page name the engine."""
+        """'llm SPEC', as the API and the page name the engine. /api/health is public, so
+        a local model file shows by its name only, never its folder."""
+        kind, _, model = self.spec.partition(":")
+        if kind == "gguf":
+            return f"llm gguf:{Path(model).name}"
         return f"llm {self.spec}"
 
     def engine(self) -> LLMEngine:
