@@ -58,11 +58,11 @@ EN: dict[str, str] = {
     "summary": "Summary",
     "leans": "leans toward “{option}”",
     "cited_by": "used by {advisors}",
-    "source_counts": "{retrieved} sources were retrieved into the advisors' briefs: {cited} are "
-    "cited in this report and {unused} were retrieved but not cited. {never} library sources "
-    "were never retrieved.",
-    "unused_count": "{count} sources retrieved but not cited:",
-    "never_count": "{count} library sources were never retrieved into any brief:",
+    "source_counts": "Sources retrieved into the advisors' briefs: {retrieved}; cited in this "
+    "report: {cited}; retrieved but not cited: {unused}. Library sources never retrieved: "
+    "{never}.",
+    "unused_count": "Retrieved into a brief but not cited ({count}):",
+    "never_count": "Never retrieved into any brief ({count}):",
     "library_number": "library source {number}",
     "untitled": "untitled",
     "none": "None.",

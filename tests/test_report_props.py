@@ -247,7 +247,7 @@ def test_numbers_follow_first_appearance_and_resolve() -> None:
     assert len(never) == 2 and not {entry.source for entry in never} & retrieved
     # The first number in the report belongs to the first chunk cited in section order.
     markdown = render(report, "md")
-    listed = markdown.split("were never retrieved into any brief:", 1)[1]
+    listed = markdown.split("Never retrieved into any brief (2):", 1)[1]
     for entry in never:
         assert f"Source {entry.source}" in listed and entry.title == f"Source {entry.source}"
     first_marker = NUMBER.search(markdown)
