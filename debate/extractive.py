@@ -363,7 +363,7 @@ class ExtractiveEngine:
         leanings = Counter(
             lean for t in round_.turns if (lean := self.turn_leaning(t, debate)) is not None
         )
-        consensus = leanings.most_common(1)[0][0] if leanings else None
+        consensus = leading_option(leanings)
         against = next((o for o in debate.frame.options if o != consensus), None)
         quotes = self.pick_quotes(debate, round_, member, against if consensus else None, 0.3, 0.3)
         if not quotes:
@@ -374,12 +374,9 @@ class ExtractiveEngine:
             backers = [t for t in round_.turns if self.turn_leaning(t, debate) == consensus]
             last = backers[-1]
             responds_to = TurnRef(round=last.round, advisor=last.advisor, claim=0)
-            parts.append(
-                f"The panel is converging on '{consensus}': {leanings[consensus]} of "
-                f"{len(round_.turns)} turns this round lean that way."
-            )
+            parts.append(consensus_line(leanings, consensus, len(round_.turns)))
         else:
-            parts.append("No position has a majority this round; here is what was left out.")
+            parts.append("No position leads this round; here is what was left out.")
         uncited = [k for k, _ in quotes if k not in debate.ledger.cited]
         cuts_against = [k for k, _ in quotes if self.stances[k].leaning == against]
         if consensus and cuts_against:
@@ -539,3 +536,26 @@ def _reads_as_sentence(text: str) -> bool:
 
 def _warns(sentence: str) -> bool:
     return cue_score(sentence) <= -0.5
+
+
+def leading_option(leanings: Counter[str]) -> str | None:
+    """The option more turns lean to than to any other; None when nobody leans or on a tie."""
+    ranked = leanings.most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
+
+
+def consensus_line(leanings: Counter[str], leader: str, turns: int) -> str:
+    """How the Contrarian names what it attacks: a consensus only when most turns agree."""
+    count = leanings[leader]
+    if count * 2 > turns:
+        return (
+            f"The panel is converging on '{leader}': {count} of {turns} turns this round lean "
+            "that way."
+        )
+    others = sum(leanings.values()) - count
+    return (
+        f"The panel leans toward '{leader}': {count} of {turns} turns this round, "
+        f"{others} the other way."
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 
 from agora.cli import app
 from debate import Debate, DebateError, Move, run_debate
-from debate.extractive import ExtractiveEngine
+from debate.extractive import ExtractiveEngine, consensus_line, leading_option
 from debate.panel import AUDITOR, CONTRARIAN, DEFAULT_THEMES, PanelError, load_panel_file
 from debate.stance import frame_question, mention_score
 from debate.types import CITE, MemberKind, PanelMember, Round, Turn
@@ -209,3 +210,16 @@ def test_negated_option_mentions_count_for_the_other_option() -> None:
     assert mention_score("Stop calling it an imbalance.", options) > 0
     assert mention_score("This is not an advantage; it is an imbalance.", options) < 0
     assert re.fullmatch(CITE.pattern, "[@abc:def:1]")
+
+
+def test_the_contrarian_names_a_consensus_only_when_most_turns_agree() -> None:
+    assert leading_option(Counter()) is None
+    assert leading_option(Counter({"advantage": 2, "imbalance": 2})) is None  # a tie leads nowhere
+    assert leading_option(Counter({"advantage": 1, "imbalance": 2})) == "imbalance"
+    majority = consensus_line(Counter({"imbalance": 3, "advantage": 1}), "imbalance", 4)
+    assert majority.startswith("The panel is converging on 'imbalance': 3 of 4")
+    plurality = consensus_line(Counter({"imbalance": 2, "advantage": 1}), "imbalance", 4)
+    assert "converging" not in plurality
+    assert (
+        plurality == "The panel leans toward 'imbalance': 2 of 4 turns this round, 1 the other way."
+    )
