@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from debate.stance import cue_score, leaning_of, read_stances
+from debate.stance import clear_lead, cue_score, leaning_of, read_stances
 from debate.support import SupportScorer, default_scorer, fact_check, split_sentences
 from debate.types import (
     Claim,
@@ -497,10 +497,11 @@ class ExtractiveEngine:
         verdict_option = a if counts[a] >= counts[b] else b
         other = b if verdict_option == a else a
         sided = counts[a] + counts[b]
-        if counts[a] == counts[b]:
+        if not clear_lead(counts[verdict_option], counts[other]):
             leaning = (
-                f"The cited evidence is evenly balanced between '{a}' and '{b}' "
-                f"({counts[a]} passages each); confidences below refer to '{a}'."
+                f"The cited evidence is too close to call between '{a}' and '{b}' "
+                f"({counts[a]} to {counts[b]} cited passages that take a side); confidences "
+                f"below refer to '{verdict_option}'."
             )
         else:
             leaning = (

@@ -91,7 +91,10 @@ def verdict(reading: Reading) -> Verdict:
         )
     elif reading.sided and len(reading.options) == 2:
         a, b = reading.options
-        answer = Phrase(key="verdict_even", args={"a": a, "b": b, "count": reading.cited_counts[a]})
+        answer = Phrase(
+            key="verdict_close",
+            args={"a": a, "b": b, "pa": reading.cited_counts[a], "pb": reading.cited_counts[b]},
+        )
     else:
         answer = debate.leaning or Phrase(key="verdict_none")
     stats = reading.confidence_stats()
@@ -99,8 +102,9 @@ def verdict(reading: Reading) -> Verdict:
     backed = sum(c.verdict == "supported" for c in reading.checks)
     low, low_name, high, high_name, median = stats or (0, "-", 0, "-", 0)
     reasoning = Phrase(
-        key="verdict_reasoning",
+        key="verdict_reasoning" if reading.vote_option else "verdict_reasoning_plain",
         args={
+            "option": reading.vote_option or "",
             "low": low,
             "low_name": low_name,
             "high": high,

@@ -104,10 +104,16 @@ EN: dict[str, str] = {
     "quote_said": "{advisor}, round {round}: “{quote}”",
     "verdict_answer": "The evidence the panel cited leans toward “{option}”: {pro} of the "
     "{sided} cited passages that take a side point that way.",
-    "verdict_even": "The evidence the panel cited is evenly split between “{a}” and “{b}” "
-    "({count} passages each), so the evidence alone does not decide the question.",
+    "verdict_close": "The evidence the panel cited is too close to call: {pa} passages lean "
+    "toward “{a}” and {pb} toward “{b}”, a split this narrow could go either way, so the "
+    "evidence alone does not decide the question.",
     "verdict_none": "The evidence the panel cited takes no clear side on the question.",
-    "verdict_reasoning": "Confidence in this verdict ranges from {low}% ({low_name}) to "
+    "verdict_reasoning": "Confidence in “{option}” ranges from {low}% ({low_name}) to "
+    "{high}% ({high_name}), median {median}%, each from the balance of the advisor's own "
+    "brief. The Auditor found {backed} of {checked} checked claims backed by the passages "
+    "they cite. The strongest evidence for the verdict and the strongest objection to it "
+    "follow, in the sources' words.",
+    "verdict_reasoning_plain": "Confidence in this verdict ranges from {low}% ({low_name}) to "
     "{high}% ({high_name}), median {median}%, each from the balance of the advisor's own "
     "brief. The Auditor found {backed} of {checked} checked claims backed by the passages "
     "they cite. The strongest evidence for the verdict and the strongest objection to it "
@@ -253,10 +259,14 @@ ZH: dict[str, str] = {
     "quote_said": "{advisor}，第 {round} 回合：“{quote}”",
     "verdict_answer": "顾问团引用的证据倾向“{option}”：在表明立场的 {sided} 段被引用材料中，"
     "有 {pro} 段指向这一方向。",
-    "verdict_even": "顾问团引用的证据在“{a}”与“{b}”之间势均力敌（各 {count} 段），"
-    "仅凭证据无法判定。",
+    "verdict_close": "顾问团引用的证据难分高下：{pa} 段倾向“{a}”，{pb} 段倾向“{b}”，"
+    "差距太小，可能朝任一方向变化，仅凭证据无法判定。",
     "verdict_none": "顾问团引用的证据在这个问题上没有明确立场。",
-    "verdict_reasoning": "顾问对这一结论的信心从 {low}%（{low_name}）到 {high}%"
+    "verdict_reasoning": "顾问对“{option}”的信心从 {low}%（{low_name}）到 {high}%"
+    "（{high_name}），中位数为 {median}%，各自依据本人材料中的证据权衡得出。核查员核查了 "
+    "{checked} 条论断，其中 {backed} 条得到所引材料的支持。下面以来源原文列出支持结论的最有力"
+    "证据和最有力的反对意见。",
+    "verdict_reasoning_plain": "顾问对这一结论的信心从 {low}%（{low_name}）到 {high}%"
     "（{high_name}），中位数为 {median}%，各自依据本人材料中的证据权衡得出。核查员核查了 "
     "{checked} 条论断，其中 {backed} 条得到所引材料的支持。下面以来源原文列出支持结论的最有力"
     "证据和最有力的反对意见。",

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
+from debate.stance import clear_lead
 from debate.support import split_sentences
 from debate.types import Claim, Debate, FactCheck, MemberKind, PassageStance, Turn
 from retrieval.brief import strip_markers
@@ -152,21 +153,23 @@ class Reading:
 
     @cached_property
     def option(self) -> str | None:
-        """The option the cited evidence favours; None when tied or unknown."""
-        if len(self.options) < 2 or not self.cited_counts:
+        """The option the cited evidence clearly favours (`debate.stance.clear_lead`); None
+        when the split is too close to call, or without stances (an LLM debate)."""
+        leader = self.vote_option
+        if leader is None:
             return None
-        a, b = self.options
-        if self.cited_counts[a] == self.cited_counts[b]:
-            return None
-        return a if self.cited_counts[a] > self.cited_counts[b] else b
+        other = next(o for o in self.options if o != leader)
+        return leader if clear_lead(self.cited_counts[leader], self.cited_counts[other]) else None
 
     @property
     def vote_option(self) -> str | None:
-        """The option the panel's confidences refer to: the verdict's, or on a tie the first
-        option (as `debate.extractive` concludes); None without stances (an LLM debate)."""
-        if self.option is not None or not self.cited_counts or len(self.options) < 2:
-            return self.option
-        return self.options[0]
+        """The option the panel's confidences refer to: the one more cited passages lean
+        to, the first option on a tie (as `debate.extractive` concludes); None without
+        stances (an LLM debate)."""
+        if len(self.options) < 2 or not self.cited_counts:
+            return None
+        a, b = self.options
+        return a if self.cited_counts[a] >= self.cited_counts[b] else b
 
     @property
     def other(self) -> str | None:

@@ -40,7 +40,7 @@ def test_every_section_is_present_and_says_how_it_was_built(run) -> None:
     debate, report, _ = run
     assert report.question == QUESTION
     answer = report.verdict.answer.text
-    assert isinstance(answer, Phrase) and answer.key in ("verdict_answer", "verdict_even")
+    assert isinstance(answer, Phrase) and answer.key in ("verdict_answer", "verdict_close")
     assert report.verdict.option in ("advantage", "imbalance", None)
     assert report.verdict.strongest_evidence and report.verdict.strongest_objection
     assert 3 <= len(report.predictions) <= 5

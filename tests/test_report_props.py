@@ -33,7 +33,7 @@ from report.build import build_report
 from report.i18n import CATALOG, EN, ZH, placeholders
 from report.render import render
 from report.render_html import popover_data
-from report.types import Report
+from report.types import Phrase, Report
 from retrieval.ledger import Ledger, LedgerSource
 from retrieval.types import Advisor, Brief, Evidence
 
@@ -345,3 +345,17 @@ def test_claims_for_the_audit_carry_numbered_chunks_and_mark_the_html() -> None:
     marked = re.findall(r'data-verdict="supported">(.*?)</(?:li|p)>', page, re.S)
     for claim in cited:  # every audited claim lands on an item of the page
         assert any(claim.text.split("“")[-1][:30] in html_text for html_text in marked), claim
+
+
+def test_a_narrow_split_is_too_close_to_call() -> None:
+    plan = [[[([0, 1], False)], [([1], False)]]]  # cites chunks 1, 2 (A) and 3 (B)
+    close = build_report(make_debate(3, 1, plan, [1, 1, -1], [60, 40]))
+    check_report(close)
+    answer = close.verdict.answer.text
+    assert close.verdict.option is None  # 2 to 1 is not a verdict
+    assert isinstance(answer, Phrase) and answer.key == "verdict_close"
+    assert "too close to call: 2 passages lean toward “advantage” and 1" in render(close, "md")
+    clear = build_report(make_debate(3, 1, plan, [1, 1, 1], [60, 40]))
+    answer = clear.verdict.answer.text
+    assert clear.verdict.option == "advantage"  # 3 to 0 is
+    assert isinstance(answer, Phrase) and answer.key == "verdict_answer"
