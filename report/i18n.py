@@ -111,7 +111,7 @@ EN: dict[str, str] = {
     "verdict_reasoning": "Confidence in “{option}” ranges from {low}% ({low_name}) to "
     "{high}% ({high_name}), median {median}%, each from the balance of the advisor's own "
     "brief. The Auditor found {backed} of {checked} checked claims backed by the passages "
-    "they cite. The strongest evidence for the verdict and the strongest objection to it "
+    "they cite. The strongest evidence for “{option}” and the strongest objection to it "
     "follow, in the sources' words.",
     "verdict_reasoning_plain": "Confidence in this verdict ranges from {low}% ({low_name}) to "
     "{high}% ({high_name}), median {median}%, each from the balance of the advisor's own "
@@ -264,8 +264,8 @@ ZH: dict[str, str] = {
     "verdict_none": "顾问团引用的证据在这个问题上没有明确立场。",
     "verdict_reasoning": "顾问对“{option}”的信心从 {low}%（{low_name}）到 {high}%"
     "（{high_name}），中位数为 {median}%，各自依据本人材料中的证据权衡得出。核查员核查了 "
-    "{checked} 条论断，其中 {backed} 条得到所引材料的支持。下面以来源原文列出支持结论的最有力"
-    "证据和最有力的反对意见。",
+    "{checked} 条论断，其中 {backed} 条得到所引材料的支持。下面以来源原文列出支持“{option}”的"
+    "最有力证据和最有力的反对意见。",
     "verdict_reasoning_plain": "顾问对这一结论的信心从 {low}%（{low_name}）到 {high}%"
     "（{high_name}），中位数为 {median}%，各自依据本人材料中的证据权衡得出。核查员核查了 "
     "{checked} 条论断，其中 {backed} 条得到所引材料的支持。下面以来源原文列出支持结论的最有力"
