@@ -55,6 +55,12 @@ from audit.features import prepare, split_sentences  # noqa: E402
 from audit.judge import Judge, Judgement  # noqa: E402
 
 DATASETS = ("scifact", "wice", "expertqa")
+NO_LLM_NOTE = """\
+The LLM judge (`agora audit --llm SPEC`, `audit/llm_judge.py`) runs the same test splits
+with `scripts/bench_judge.py --llm SPEC [--api-base URL]`, which adds its rows to this
+section. No machine this project runs on can reach an LLM (no network, no GPU lent to it,
+and no model weights on PyPI), so it has no figures here yet.
+"""
 MAX_BASELINE_SENTENCES = 12
 CHUNK_CHARS = 1000
 
@@ -358,6 +364,8 @@ Goal for this judge: macro-F1 >= 0.80 at >= 200 pairs/s.
 """
     if args.llm:
         body += f"\n{llm_note}\n\n{llm_table}\n"
+    else:
+        body += f"\n{NO_LLM_NOTE}"
     print(table)
     print(f"judge {rate:.0f} pairs/s; MiniLM-per-sentence {base_rate:.0f} pairs/s; load {load:.1f}")
     if args.llm:
