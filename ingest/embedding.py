@@ -12,6 +12,7 @@ batches on one intra-op thread, instead of every matrix product split across the
 Small batches of similar length waste little on padding and the cores never wait on each
 other; on 2 cores that is ~14,500 tokens/s against ~11,500 for one 2-thread forward pass
 (docs/benchmarks.md). PyTorch releases the GIL inside its kernels, so threads suffice.
+ONNX Runtime was measured too and is slower here (same section of docs/benchmarks.md).
 """
 
 from __future__ import annotations

@@ -30,6 +30,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SCIFACT = ROOT.parent / "shared" / "data" / "scifact" / "corpus.csv"
 SCIFACT_LIBRARY = ROOT / ".cache" / "scifact-library"
 DEMO_MANIFEST = ROOT / "corpus" / "ai-imbalance" / "manifest.json"
+ONNX_NOTE = (
+    "Tried and not adopted: ONNX Runtime 1.31 on the same model (exported through a wrapper "
+    "module taking input_ids and attention_mask, which avoids the legacy exporter's "
+    "use_cache error in transformers 5.23): 5,700 tokens/s fp32 and 9,900 int8 "
+    "(dynamic, QInt8), and no faster after its BERT graph optimiser; torch int8 "
+    "run batch-parallel is faster."
+)
 
 
 def scifact_sentences(raw: str) -> list[str]:
@@ -155,6 +162,8 @@ def main() -> None:
         "length and runs batches of 8 in parallel, one per core "
         "(`ingest/embedding.py`):\n\n"
         + markdown_table(["encoder", "tokens/s"], raw_rows)
+        + "\n\n"
+        + ONNX_NOTE
         + "\n\nTargets (issue 2): >= 5,000 embedding tokens/s on 2 cores; the whole SciFact "
         "corpus in under 3 minutes. Command: `.venv/bin/python scripts/bench_ingest.py`."
     )

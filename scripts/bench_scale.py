@@ -192,6 +192,7 @@ def main() -> None:
     )
     parser.add_argument("--ingest-docs", type=int, default=400, help="SciFact abstracts.")
     parser.add_argument("--skip-ingest", action="store_true", help="Only the latency part.")
+    parser.add_argument("--modes", default="embedded,server", help="Latency for these modes.")
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
@@ -210,7 +211,7 @@ def main() -> None:
                     print(" | ".join(str(cell) for cell in row), flush=True)
                     results.put("ingest", row[:2], row, save=not args.no_write)
             for size in sizes:
-                for mode in ("embedded", "server"):
+                for mode in args.modes.split(","):
                     extra = (
                         {"chroma_url": server.url, "library_name": f"lat{size}"}
                         if mode == "server"
@@ -242,9 +243,10 @@ def main() -> None:
             results.rows("latency"),
         )
         + f"\n\nPeak memory of the last benchmark process: {peak:.0f} MB. "
-        "Command: `.venv/bin/python scripts/bench_scale.py` (all of it, about an hour on 2 "
-        "cores; `--sizes 10000,100000` or `--skip-ingest --sizes 1000000` run parts, and rows "
-        "measured earlier are kept from `.cache/bench_scale.json`)."
+        "Command: `.venv/bin/python scripts/bench_scale.py` (all of it: over an hour on 2 "
+        "cores, each 1M-chunk build taking half an hour). Parts run on their own, e.g. "
+        "`--sizes 10000,100000` or `--skip-ingest --sizes 1000000 --modes server`; rows "
+        "measured earlier are kept in `.cache/bench_scale.json` and shown with their date."
     )
     print(body)
     if not args.no_write:
