@@ -8,6 +8,7 @@ import fcntl
 import json
 import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from agora.cli import app as cli_app
 from agora.settings import Settings
 from ingest import Library
 from web.app import create_app
-from web.jobs import Job
+from web.jobs import Job, JobState
 from web.serve import ServeError, check_bind
 
 BASE = "http://127.0.0.1:8400"
@@ -255,6 +256,12 @@ def test_jobs_wait_in_a_queue_and_removal_waits_for_none(client: TestClient, loo
         return {}
 
     holder = space.jobs.submit("test", "hold the writer", hold)
+    # The worker thread picks the job up asynchronously; on a loaded machine that takes a
+    # while, and until then the library is not busy (a removal would rightly go ahead).
+    started = time.monotonic()
+    while holder.view().state != JobState.RUNNING:
+        assert time.monotonic() - started < 30, "the worker never started the job"
+        time.sleep(0.01)
     try:
         url = loopback.add("/queued", ARTICLE.replace("Pipeline", "Queued").encode())
         queued = client.post("/api/sources", json={"urls": [url]})
