@@ -19,6 +19,7 @@ import fcntl
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -347,11 +348,15 @@ class Library:
                     return ahead.submit(self._fetch_and_extract, group, fetcher, progress)
 
                 ready = [prepare(group) for group in groups[:1]]
-                for group, following in zip(groups, [*groups[1:], None], strict=True):
-                    ready.pop().result()
-                    if following is not None:
-                        ready.append(prepare(following))
-                    self._store_group(group, summary, progress)
+                try:
+                    for group, following in zip(groups, [*groups[1:], None], strict=True):
+                        ready.pop().result()
+                        if following is not None:
+                            ready.append(prepare(following))
+                        self._store_group(group, summary, progress)
+                except BaseException:
+                    fetcher.abandoned.set()  # leaving the `with` waits for the group ahead
+                    raise
         return summary
 
     # -- pipeline steps -----------------------------------------------------------------
@@ -387,7 +392,7 @@ class Library:
         def load(item: _Item) -> tuple[bytes, str | None, str | None, SourceKind] | None:
             """The bytes, declared type, final URL and sniffed kind (fetch sniffs web pages
             itself; a local file is sniffed here, by its magic bytes and name)."""
-            if item.error:
+            if item.error or fetcher.abandoned.is_set():
                 return None
             try:
                 if item.path is not None:
@@ -406,7 +411,7 @@ class Library:
             loaded = list(pool.map(load, group))
 
         for item, payload in zip(group, loaded, strict=True):
-            if payload is not None:
+            if payload is not None and not fetcher.abandoned.is_set():
                 self._extract(item, *payload)
             progress.advance("extract")
 
@@ -650,6 +655,9 @@ class _Fetcher:
         self.http = http
         self.prefetched = prefetched
         self.politeness = Politeness(settings.crawl_delay)
+        # Set when the `add` stops early (an error, Ctrl-C): the group being prepared ahead
+        # is abandoned, so its remaining fetches are skipped rather than waited for.
+        self.abandoned = threading.Event()
         self.robots = (
             RobotsCache(settings, http, before_fetch=self.politeness.wait)
             if settings.respect_robots

@@ -70,3 +70,41 @@ def test_next_group_is_extracted_while_this_one_is_stored(
     assert outcomes.count(Outcome.ADDED) == 6
     failed = [s for s in sources if s.status == SourceStatus.FAILED]
     assert [Path(s.location).name for s in failed] == ["empty.md"]
+
+
+def test_an_add_that_fails_abandons_the_group_prepared_ahead(
+    tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C or an error while storing must not wait for a whole next group of fetches."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(6):
+        (docs / f"note-{i}.md").write_text(f"# Note {i}\n\n" + "Sales cycles and AI. " * 20)
+    monkeypatch.setattr(library_module, "GROUP_SIZE", 2)
+    monkeypatch.setattr(library_module, "FETCH_WORKERS", 1)  # the group ahead reads in order
+    fetchers: list[library_module._Fetcher] = []
+
+    class Capturing(library_module._Fetcher):
+        def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            super().__init__(*args, **kwargs)
+            fetchers.append(self)
+
+    reads: list[str] = []
+    real_read = library_module.read_local
+
+    def read(path: Path, limit: int) -> bytes:
+        if path.name == "note-2.md":  # first file of the group ahead: hold it until abandoned
+            assert fetchers[0].abandoned.wait(timeout=10)
+        reads.append(path.name)
+        return real_read(path, limit)
+
+    def store(self, group, summary, progress):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(library_module, "_Fetcher", Capturing)
+    monkeypatch.setattr(library_module, "read_local", read)
+    monkeypatch.setattr(Library, "_store_group", store)
+    with open_library(tmp_path / "lib", embedder) as lib, pytest.raises(RuntimeError):
+        lib.add([SourceRequest(location=str(docs))])
+    # note-2 is read if its fetch began before the failure, skipped if not; none after it.
+    assert reads in (["note-0.md", "note-1.md"], ["note-0.md", "note-1.md", "note-2.md"])
