@@ -11,8 +11,9 @@ Large inputs run batch-parallel: one worker thread per core, each running whole 
 batches on one intra-op thread, instead of every matrix product split across the cores.
 Small batches of similar length waste little on padding and the cores never wait on each
 other; on 2 cores that is ~14,600 tokens/s against ~9,200 for `SentenceTransformer.encode`
-(batches of 32, each split over both cores; docs/benchmarks.md). PyTorch releases the GIL inside its kernels, so threads suffice.
-ONNX Runtime was measured too and is slower here (same section of docs/benchmarks.md).
+(batches of 32, each split over both cores; docs/benchmarks.md). PyTorch releases the GIL
+inside its kernels, so threads suffice. ONNX Runtime was measured too and is slower here
+(same section of docs/benchmarks.md).
 """
 
 from __future__ import annotations
