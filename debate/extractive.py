@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from debate.stance import clear_lead, cue_score, leaning_of, read_stances
+from debate.stance import clear_lead, cue_score, leading_side, leaning_of, read_stances
 from debate.support import SupportScorer, default_scorer, fact_check, split_sentences
 from debate.types import (
     Claim,
@@ -494,7 +494,7 @@ class ExtractiveEngine:
         cited = [key for key in debate.ledger.cited if key in self.stances]
         _, counts = self.balance(cited, debate)
         a, b = debate.frame.options[:2]
-        verdict_option = a if counts[a] >= counts[b] else b
+        verdict_option = leading_side(counts, a, b)
         other = b if verdict_option == a else a
         sided = counts[a] + counts[b]
         if not clear_lead(counts[verdict_option], counts[other]):

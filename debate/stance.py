@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -146,6 +146,12 @@ def leaning_of(score: float, frame: QuestionFrame) -> str | None:
     if score < -NEUTRAL:
         return frame.options[1]
     return None
+
+
+def leading_side(counts: Mapping[str, int], first: str, second: str) -> str:
+    """The option more passages lean to; the first one on a tie (what the panel's
+    confidences refer to, in the debate and in the report)."""
+    return first if counts.get(first, 0) >= counts.get(second, 0) else second
 
 
 CLEAR_LEAD = 0.8  # how sure a count must make us that most such passages lean one way

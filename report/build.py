@@ -181,8 +181,10 @@ def number_citations(report: Report, reading: Reading, library: Library | None) 
     ]
     unused = [described[n] for n in ledger.retrieved_sources() if n not in table]
     titles = {source.number: source.title for source in ledger.library}
+    # From the catalog, else with the title the ledger recorded.
     never = [
-        _never_retrieved(number, titles[number], library) for number in ledger.never_retrieved()
+        _from_catalog(number, library) or SourceEntry(source=number, title=titles[number])
+        for number in ledger.never_retrieved()
     ]
     ledger.cited = order
     sources = Sources(
@@ -205,6 +207,7 @@ def number_citations(report: Report, reading: Reading, library: Library | None) 
 
 
 def _from_catalog(number: int, library: Library | None) -> SourceEntry | None:
+    """A source's entry as the library's catalog has it; None without it there."""
     if library is None:
         return None
     try:
@@ -222,11 +225,6 @@ def _from_catalog(number: int, library: Library | None) -> SourceEntry | None:
         url=source.url,
         path=source.path,
     )
-
-
-def _never_retrieved(number: int, title: str | None, library: Library | None) -> SourceEntry:
-    """A library source no brief retrieved: from the catalog, else the ledger's title."""
-    return _from_catalog(number, library) or SourceEntry(source=number, title=title)
 
 
 def describe(number: int, reading: Reading, library: Library | None) -> SourceEntry:

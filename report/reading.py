@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
-from debate.stance import clear_lead
+from debate.stance import clear_lead, leading_side
 from debate.support import split_sentences
 from debate.types import Claim, Debate, FactCheck, MemberKind, PassageStance, Turn
 from retrieval.brief import strip_markers
@@ -168,8 +168,7 @@ class Reading:
         stances (an LLM debate)."""
         if len(self.options) < 2 or not self.cited_counts:
             return None
-        a, b = self.options
-        return a if self.cited_counts[a] >= self.cited_counts[b] else b
+        return leading_side(self.cited_counts, *self.options[:2])
 
     @property
     def other(self) -> str | None:
