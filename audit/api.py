@@ -41,8 +41,8 @@ def run_claims(report: Report) -> list[ClaimInput]:
     passages: dict[str, Candidate] = {}
     for entry in report.citations:
         for chunk in entry.chunks:
-            number_of[chunk.chunk_id] = entry.number
-            passages[chunk.chunk_id] = Candidate(entry.source, chunk.chunk_id, chunk.text)
+            number_of[chunk.chunk_id] = entry.report_number
+            passages[chunk.chunk_id] = Candidate(entry.library_number, chunk.chunk_id, chunk.text)
     claims = []
     for claim in report_claims(report):
         citations = [

@@ -38,7 +38,14 @@ from typing import Any
 
 import numpy as np
 
-from debate.stance import clear_lead, cue_score, leading_side, leaning_of, read_stances
+from debate.stance import (
+    clear_lead,
+    cue_score,
+    evidence_probability,
+    leading_side,
+    lean_of_set,
+    read_stances,
+)
 from debate.support import SupportScorer, default_scorer, fact_check, split_sentences
 from debate.types import (
     Claim,
@@ -181,15 +188,15 @@ class ExtractiveEngine:
     def balance(self, keys: list[str], debate: Debate) -> tuple[str | None, Counter[str]]:
         """The leaning of these passages and how many lean to each option."""
         counts: Counter[str] = Counter()
-        total = 0.0
+        scores = []
         for key in keys:
             stance = self.stances.get(key)
             if stance is None:
                 continue
-            total += stance.score
+            scores.append(stance.score)
             if stance.leaning:
                 counts[stance.leaning] += 1
-        return leaning_of(total / max(len(keys), 1), debate.frame), counts
+        return lean_of_set(scores, debate.frame), counts
 
     def turn_leaning(self, turn: Turn, debate: Debate) -> str | None:
         keys = [key for claim in turn.claims for key in claim.citations]
@@ -513,7 +520,7 @@ class ExtractiveEngine:
             keys = debate.ledger.briefs.get(member.advisor.name, [])
             _, mine = self.balance(keys, debate)
             pro, con = mine[verdict_option], mine[other]
-            percent = round(100 * (pro + 1) / (pro + con + 2))
+            percent = round(100 * evidence_probability(pro, pro + con))
             confidences.append(
                 Confidence(
                     advisor=member.advisor.name,

@@ -197,7 +197,9 @@ def play_round(debate: Debate, engine: Engine, number: int) -> Round:
         turn = enforce_citations(turn, member, debate, number)
         round_.turns.append(turn)
     for turn in round_.turns:
-        debate.ledger.mark_cited(key for claim in turn.claims for key in claim.citations)
+        refused = debate.ledger.mark_cited(key for claim in turn.claims for key in claim.citations)
+        if refused:  # enforce_citations kept only brief chunks, and every brief is in the ledger
+            raise RuntimeError(f"citations outside every brief reached the ledger: {refused}")
     round_.summary = engine.summarize(debate, round_)
     return round_
 

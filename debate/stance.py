@@ -141,11 +141,29 @@ def read_stances(
 
 
 def leaning_of(score: float, frame: QuestionFrame) -> str | None:
+    """The option one stance score leans to; None inside the ±`NEUTRAL` band."""
     if score > NEUTRAL:
         return frame.options[0]
     if score < -NEUTRAL:
         return frame.options[1]
     return None
+
+
+def lean_of_set(scores: Sequence[float], frame: QuestionFrame) -> str | None:
+    """Which way a set of passages leans: the mean of their stance scores, read like one
+    passage's score (`leaning_of`). The one rule for a turn, a brief, a claim's citations
+    and a report item alike; None for no scored passages. (A sum would let one strong
+    passage outvote a set that is mostly neutral.)"""
+    if not scores:
+        return None
+    return leaning_of(sum(scores) / len(scores), frame)
+
+
+def evidence_probability(same: int, sided: int) -> float:
+    """The chance the next passage that takes a side takes this one, given `same` of
+    `sided` did: Laplace's rule of succession, (same + 1) / (sided + 2). The one formula
+    behind the panel's confidences and the report's evidence-balance probabilities."""
+    return (same + 1) / (sided + 2)
 
 
 def leading_side(counts: Mapping[str, int], first: str, second: str) -> str:

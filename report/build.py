@@ -161,7 +161,7 @@ def number_citations(report: Report, reading: Reading, library: Library | None) 
         passage = reading.passages.get(chunk_id)
         entry = table.setdefault(
             number,
-            CitationEntry(number=len(table) + 1, source=number, chunks=[]),
+            CitationEntry(report_number=len(table) + 1, library_number=number, chunks=[]),
         )
         entry.chunks.append(
             CitedChunk(
@@ -176,14 +176,14 @@ def number_citations(report: Report, reading: Reading, library: Library | None) 
     for number, entry in table.items():
         entry.source_id = described[number].source_id
     cited = [
-        described[number].model_copy(update={"number": entry.number})
+        described[number].model_copy(update={"report_number": entry.report_number})
         for number, entry in table.items()
     ]
     unused = [described[n] for n in ledger.retrieved_sources() if n not in table]
     titles = {source.number: source.title for source in ledger.library}
     # From the catalog, else with the title the ledger recorded.
     never = [
-        _from_catalog(number, library) or SourceEntry(source=number, title=titles[number])
+        _from_catalog(number, library) or SourceEntry(library_number=number, title=titles[number])
         for number in ledger.never_retrieved()
     ]
     ledger.cited = order
@@ -214,10 +214,8 @@ def _from_catalog(number: int, library: Library | None) -> SourceEntry | None:
         source = library.get(number)
     except LibraryError:
         return None
-    if source is None:
-        return None
     return SourceEntry(
-        source=number,
+        library_number=number,
         source_id=source.source_id,
         title=source.title,
         author=source.author,
@@ -235,7 +233,7 @@ def describe(number: int, reading: Reading, library: Library | None) -> SourceEn
         return entry
     seen = next((e for e in reading.passages.values() if e.source == number), None)
     return SourceEntry(
-        source=number,
+        library_number=number,
         title=seen.title if seen else None,
         date=seen.date if seen else None,
         url=seen.url if seen else None,

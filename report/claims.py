@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from debate.types import CITE
 from report.layout import Layout
-from report.types import Phrase, Report, Statement
+from report.types import CITING_SECTIONS, Phrase, Report, Statement
 
 
 @dataclass(frozen=True)
@@ -25,29 +25,32 @@ class ReportClaim:
     advisors: list[str] = field(default_factory=list)  # experience or votes behind it
 
 
+def _section_statements(report: Report, section: str) -> Iterator[Statement]:
+    """The statements of one section, in the order the layout renders them."""
+    if section == "verdict":
+        v = report.verdict
+        items = (v.answer, v.reasoning, v.strongest_evidence, v.strongest_objection)
+        yield from (item for item in items if item is not None)
+    elif section == "predictions":
+        yield from (prediction.statement for prediction in report.predictions)
+    elif section == "action_plan":
+        yield from (step.action for step in report.action_plan)
+    elif section == "future_paths":
+        yield from (m.event for path in report.future_paths for m in path.milestones)
+    elif section in ("deeper_story", "risks"):
+        yield from getattr(report, section)
+    elif section == "evidence":
+        yield from (bullet.statement for bullet in report.evidence)
+    elif section == "rounds":
+        yield from (c for r in report.rounds for turn in r.turns for c in turn.claims)
+    # "panel" makes no statements: its confidences are votes, not claims.
+
+
 def statements(report: Report) -> Iterator[tuple[str, Statement]]:
-    """(section, statement) in the order the report renders them."""
-    v = report.verdict
-    for item in (v.answer, v.reasoning, v.strongest_evidence, v.strongest_objection):
-        if item is not None:
-            yield "verdict", item
-    for prediction in report.predictions:
-        yield "predictions", prediction.statement
-    for step in report.action_plan:
-        yield "action_plan", step.action
-    for path in report.future_paths:
-        for milestone in path.milestones:
-            yield "future_paths", milestone.event
-    for paragraph in report.deeper_story:
-        yield "deeper_story", paragraph
-    for bullet in report.evidence:
-        yield "evidence", bullet.statement
-    for risk in report.risks:
-        yield "risks", risk
-    for round_ in report.rounds:
-        for turn in round_.turns:
-            for claim in turn.claims:
-                yield "rounds", claim
+    """(section, statement) in the order the report renders them (`CITING_SECTIONS`)."""
+    for section in CITING_SECTIONS:
+        for statement in _section_statements(report, section):
+            yield section, statement
 
 
 def report_claims(report: Report) -> list[ReportClaim]:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from debate.stance import evidence_probability
 from debate.types import CITE, Debate, MemberKind, Move, cite
 from report.reading import ACTION, FORWARD, CitedClaim, Reading, horizon
 from report.types import (
     ActionStep,
-    EvidenceItem,
+    CitedPoint,
     FuturePath,
     Milestone,
     PanelEntry,
@@ -132,7 +133,7 @@ def _balance(reading: Reading, lean: str | None) -> tuple[float, Text]:
     if lean is None or not reading.sided:
         return 0.5, Phrase(key="basis_evidence_neutral")
     same = reading.cited_counts[lean]
-    probability = (same + 1) / (reading.sided + 2)
+    probability = evidence_probability(same, reading.sided)
     basis = Phrase(
         key="basis_evidence_balance", args={"same": same, "sided": reading.sided, "option": lean}
     )
@@ -466,7 +467,7 @@ def deeper_story(reading: Reading) -> list[Statement]:
 # 6-9. Evidence, risks, panel, rounds
 
 
-def evidence(reading: Reading) -> list[EvidenceItem]:
+def evidence(reading: Reading) -> list[CitedPoint]:
     """Distinct claims, strongest first; experience claims end with the advisor's name."""
     grouped: dict[str, list[CitedClaim]] = {}
     for item in reading.claims:
@@ -491,7 +492,7 @@ def evidence(reading: Reading) -> list[EvidenceItem]:
         first = items[0]
         citations = list(dict.fromkeys(k for item in items for k in item.claim.citations))
         bullets.append(
-            EvidenceItem(
+            CitedPoint(
                 statement=Statement(
                     text=quote_of(first, reading) if citations else first.claim.text,
                     citations=citations,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from debate.types import CITE, cite
 from report.i18n import message
-from report.types import Report, SourceEntry, Statement, Text
+from report.types import CITING_SECTIONS, Report, SourceEntry, Statement, Text
 
 Translate = Callable[[str], str]
 
@@ -125,15 +125,8 @@ class Layout:
             key = "prose_translated" if self.translate else "prose_untranslated"
             blocks.append(Para([Span(self.t(key), "em")], note=True))
         blocks += [Heading(2, self.t("h_question"), "question"), Para([Span(r.question, "strong")])]
-        blocks += self.verdict()
-        blocks += self.predictions()
-        blocks += self.action_plan()
-        blocks += self.future_paths()
-        blocks += self.deeper_story()
-        blocks += self.evidence()
-        blocks += self.risks()
-        blocks += self.panel()
-        blocks += self.rounds()
+        for section in CITING_SECTIONS:
+            blocks += getattr(self, section)()
         return blocks
 
     def verdict(self) -> list[Block]:
@@ -303,12 +296,12 @@ class Layout:
             ),
             Heading(3, self.t("h_research_library"), "research-library"),
         ]
-        cited = [entry for entry in s.library if entry.number is not None]
+        cited = [entry for entry in s.library if entry.report_number is not None]
         if cited:
             blocks.append(
                 Items(
                     [self.source_line(entry) for entry in cited],
-                    numbers=[entry.number for entry in cited if entry.number is not None],
+                    numbers=[e.report_number for e in cited if e.report_number is not None],
                     claims=False,
                 )
             )
@@ -334,7 +327,7 @@ class Layout:
         location = entry.url or entry.path
         if location:
             line.append(Span(f". {location}"))
-        line.append(Span(f" ({self.t('library_number', number=entry.source)})", "em"))
+        line.append(Span(f" ({self.t('library_number', number=entry.library_number)})", "em"))
         return line
 
     def _items(self, items: list[Line], numbered: bool = False) -> Block:

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
-from debate.stance import clear_lead, leading_side
+from debate.stance import clear_lead, leading_side, lean_of_set
 from debate.support import split_sentences
 from debate.types import Claim, Debate, FactCheck, MemberKind, PassageStance, Turn
 from retrieval.brief import strip_markers
@@ -127,15 +127,10 @@ class Reading:
 
     def leaning(self, chunk_ids: list[str]) -> str | None:
         """The option these passages lean toward on balance (None: neutral or unknown)."""
-        total = sum(self.stances[c].score for c in chunk_ids if c in self.stances)
-        if not any(c in self.stances for c in chunk_ids) or len(self.options) < 2:
+        if len(self.options) < 2:
             return None
-        found = [self.stances[c].leaning for c in chunk_ids if c in self.stances]
-        if total > 0 and self.options[0] in found:
-            return self.options[0]
-        if total < 0 and self.options[1] in found:
-            return self.options[1]
-        return None
+        scores = [self.stances[c].score for c in chunk_ids if c in self.stances]
+        return lean_of_set(scores, self.debate.frame)
 
     def strength(self, item: CitedClaim) -> float:
         stance = sum(abs(self.stances[c].score) for c in item.claim.citations if c in self.stances)

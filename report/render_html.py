@@ -135,9 +135,9 @@ def _is_note(block: Block) -> bool:
 def popover_data(report: Report) -> dict[str, Any]:
     """What the popovers show: each number's source and each cited chunk's passage."""
     sources: dict[str, dict[str, object]] = {}
-    by_number = {entry.number: entry for entry in report.sources.library if entry.number}
+    by_number = {e.report_number: e for e in report.sources.library if e.report_number}
     for entry in report.citations:
-        described = by_number.get(entry.number)
+        described = by_number.get(entry.report_number)
         parts = []
         if described is not None:
             parts = [
@@ -150,9 +150,10 @@ def popover_data(report: Report) -> dict[str, Any]:
                 )
                 if x
             ]
-        sources[str(entry.number)] = {"source": entry.source, "label": " — ".join(parts)}
+        label = " — ".join(parts)
+        sources[str(entry.report_number)] = {"source": entry.library_number, "label": label}
     chunks = {
-        chunk.chunk_id: {"n": entry.number, "text": chunk.text, "page": chunk.page}
+        chunk.chunk_id: {"n": entry.report_number, "text": chunk.text, "page": chunk.page}
         for entry in report.citations
         for chunk in entry.chunks
     }

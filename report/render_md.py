@@ -16,7 +16,7 @@ def render_markdown(report: Report, lang: str = "en", translate: Translate | Non
 
 
 def citation_numbers(report: Report) -> dict[str, int]:
-    return {chunk.chunk_id: entry.number for entry in report.citations for chunk in entry.chunks}
+    return {c.chunk_id: entry.report_number for entry in report.citations for c in entry.chunks}
 
 
 def _block(block: Block, numbers: dict[str, int]) -> str:

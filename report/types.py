@@ -23,7 +23,7 @@ from debate.types import DroppedCitation, EngineInfo, LLMCall, Move
 from report.i18n import CATALOG
 from retrieval.ledger import Ledger
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: report_number / library_number in citations and sources
 
 
 class _Model(BaseModel):
@@ -52,6 +52,19 @@ Text = str | Phrase
 
 PredictionMethod = Literal["llm judgement", "panel vote", "evidence balance"]
 SectionMethod = Literal["extractive", "llm", "debate"]
+# The sections that can cite, in the order the report shows them: the layout renders them
+# and the audit reads their claims in this order, so report numbers follow it (invariant 2).
+CITING_SECTIONS = (
+    "verdict",
+    "predictions",
+    "action_plan",
+    "future_paths",
+    "deeper_story",
+    "evidence",
+    "risks",
+    "panel",
+    "rounds",
+)
 
 
 class Statement(_Model):
@@ -127,8 +140,9 @@ class FuturePath(_Model):
     milestones: list[Milestone] = Field(description="Milestones in month order.")
 
 
-class EvidenceItem(_Model):
-    """One evidence bullet: ends with [n], or '(Advisor Name)' for experience."""
+class CitedPoint(_Model):
+    """One bullet of the evidence section (not retrieval's `Evidence`, a retrieved chunk): ends
+    with [n], or '(Advisor Name)' for experience."""
 
     statement: Statement = Field(description="The evidence and its citations or advisor.")
     leaning: str | None = Field(None, description="The option it leans toward, if known.")
@@ -169,10 +183,10 @@ class ReportRound(_Model):
 class SourceEntry(_Model):
     """A library source as the research library lists it."""
 
-    number: int | None = Field(
+    report_number: int | None = Field(
         None, description="Report number [n] for cited sources; None for unused ones."
     )
-    source: int = Field(description="Library number of the source.")
+    library_number: int = Field(description="Library number of the source (never changes).")
     source_id: str | None = Field(
         None, description="Stable source id (None if no longer in the library)."
     )
@@ -210,8 +224,8 @@ class CitedChunk(_Model):
 class CitationEntry(_Model):
     """One row of the citation table: report number -> source -> chunks."""
 
-    number: int = Field(description="Report number [n].")
-    source: int = Field(description="Library number of the source.")
+    report_number: int = Field(description="Report number [n].")
+    library_number: int = Field(description="Library number of the source.")
     source_id: str | None = Field(None, description="Stable source id.")
     chunks: list[CitedChunk] = Field(description="Cited chunks, in order of first citation.")
 
@@ -237,7 +251,7 @@ class Report(_Model):
     action_plan: list[ActionStep] = Field(description="3. Concrete steps.")
     future_paths: list[FuturePath] = Field(description="4. Two or three timelines.")
     deeper_story: list[Statement] = Field(description="5. The pattern beneath the positions.")
-    evidence: list[EvidenceItem] = Field(description="6. Evidence bullets.")
+    evidence: list[CitedPoint] = Field(description="6. Evidence bullets.")
     risks: list[Statement] = Field(description="7. Where the verdict could be wrong.")
     panel: list[PanelEntry] = Field(description="8. The advisors and their confidence.")
     rounds: list[ReportRound] = Field(description="9. Each round's summary and turns.")
@@ -257,10 +271,3 @@ class Report(_Model):
     llm_calls: list[LLMCall] = Field(
         default_factory=list, description="Generative-model calls made for the report."
     )
-
-    def number_of(self, chunk_id: str) -> int | None:
-        """The report number [n] of the source a chunk belongs to."""
-        for entry in self.citations:
-            if any(chunk.chunk_id == chunk_id for chunk in entry.chunks):
-                return entry.number
-        return None

@@ -153,7 +153,7 @@ def test_hostile_corpus_cannot_steer_citations(tmp_path: Path, embedder: Embedde
         for chunk in entry.chunks:
             assert chunk.chunk_id in shown  # every report citation was in some brief
     assert "fake:0" not in {c.chunk_id for e in report.citations for c in e.chunks}
-    numbers = [entry.number for entry in report.citations]
+    numbers = [entry.report_number for entry in report.citations]
     assert numbers == list(range(1, len(numbers) + 1))
     markdown = render(report, "md")
     cited = {

@@ -246,7 +246,7 @@ def test_auditing_a_run_writes_audit_json_and_marks_the_html(run) -> None:
     assert result.exit_code == 0, result.stderr
     audit = json.loads(result.stdout)
     assert json.loads((out / "audit.json").read_text()) == audit
-    numbers = {entry.number for entry in report.citations}
+    numbers = {entry.report_number for entry in report.citations}
     cited = [c for c in audit["claims"] if c["citations"]]
     assert cited, "the report's claims carry citations"
     for claim in cited:

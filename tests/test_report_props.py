@@ -161,24 +161,26 @@ def body_and_library(markdown: str, heading: str) -> tuple[str, str]:
 def check_report(report: Report) -> None:
     """Invariants 1 and 2, counts, round trip, HTML and zh (see the module docstring)."""
     # The citation table: numbers 1..k, one distinct source each.
-    numbers = [entry.number for entry in report.citations]
+    numbers = [entry.report_number for entry in report.citations]
     assert numbers == list(range(1, len(numbers) + 1))
-    assert len({entry.source for entry in report.citations}) == len(numbers)
+    assert len({entry.library_number for entry in report.citations}) == len(numbers)
     for entry in report.citations:
         assert entry.chunks
         for chunk in entry.chunks:
-            assert report.ledger.chunk_sources[chunk.chunk_id] == entry.source
+            assert report.ledger.chunk_sources[chunk.chunk_id] == entry.library_number
     # Sources: cited in table order, none of them unused, counts add up.
     sources = report.sources
-    assert [s.source for s in sources.library] == [e.source for e in report.citations]
-    assert [s.number for s in sources.library] == numbers
-    assert not {s.source for s in sources.library} & {s.source for s in sources.unused}
+    cited_in_order = [e.library_number for e in report.citations]
+    assert [s.library_number for s in sources.library] == cited_in_order
+    assert [s.report_number for s in sources.library] == numbers
+    unused = {s.library_number for s in sources.unused}
+    assert not {s.library_number for s in sources.library} & unused
     assert sources.cited_count == len(sources.library)
     assert sources.unused_count == len(sources.unused)
     assert sources.cited_count + sources.unused_count == sources.retrieved_count
     assert sources.retrieved_count == len(report.ledger.retrieved_sources())
-    assert report.ledger.cited_sources() == [e.source for e in report.citations]
-    assert report.ledger.unused_sources() == [s.source for s in sources.unused]
+    assert report.ledger.cited_sources() == [e.library_number for e in report.citations]
+    assert report.ledger.unused_sources() == [s.library_number for s in sources.unused]
 
     for lang in ("en", "zh"):
         markdown = render(report, "md", lang)
@@ -244,12 +246,13 @@ def test_numbers_follow_first_appearance_and_resolve() -> None:
     assert report.sources.never_retrieved_count == 2
     never = report.sources.never_retrieved
     retrieved = set(report.ledger.retrieved_sources())
-    assert len(never) == 2 and not {entry.source for entry in never} & retrieved
+    assert len(never) == 2 and not {entry.library_number for entry in never} & retrieved
     # The first number in the report belongs to the first chunk cited in section order.
     markdown = render(report, "md")
     listed = markdown.split("Never retrieved into any brief (2):", 1)[1]
     for entry in never:
-        assert f"Source {entry.source}" in listed and entry.title == f"Source {entry.source}"
+        name = f"Source {entry.library_number}"
+        assert name in listed and entry.title == name
     first_marker = NUMBER.search(markdown)
     assert first_marker is not None and first_marker.group(1) == "1"
 
