@@ -1,12 +1,14 @@
 """Audit: does each cited passage really back its claim?
 
-Entry points: `audit_run` for a run folder Agora wrote (exact chunks behind each
-claim), `audit_markdown` for any Markdown report with [n] citations and a numbered
-reference list, `judge_pairs` for batches of claim/passage pairs. `Judge` is the
-claim-passage judge underneath; `audit.llm_judge.LLMJudge` asks an LLM instead (`--llm`).
+Entry points: `Auditor.audit` for claims with the exact passages they cite (the pipeline
+hands it a run's report claims: `report.claims.audit_inputs`), `audit_markdown` for any
+Markdown report with [n] citations and a numbered reference list, `judge_pairs` for batches
+of claim/passage pairs. `Judge` is the claim-passage judge underneath;
+`audit.llm_judge.LLMJudge` asks an LLM instead (`--llm`). The audit depends on `ingest`
+alone: it never imports the debate or the report.
 """
 
-from audit.api import audit_markdown, audit_run, judge_pairs
+from audit.api import audit_markdown, judge_pairs
 from audit.types import Audit, ClaimVerdict
 
-__all__ = ["Audit", "ClaimVerdict", "audit_markdown", "audit_run", "judge_pairs"]
+__all__ = ["Audit", "ClaimVerdict", "audit_markdown", "judge_pairs"]

@@ -7,13 +7,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from audit.auditor import Auditor, Candidate, CitationInput, ClaimInput
+from audit.auditor import Auditor
 from audit.judge import CitationJudge, Judge
 from audit.markdown import markdown_claims
 from audit.types import Audit
 from ingest.library import Library
-from report.claims import report_claims
-from report.types import Report
 
 PAIR_BATCH = 256
 
@@ -31,49 +29,6 @@ def audit_markdown(path: Path, library: Library, auditor: Auditor | None = None)
     auditor = auditor or Auditor()
     claims, totals = auditor.audit(markdown_claims(markdown, library))
     return Audit(target=str(path), judge=auditor.judge.name, claims=claims, totals=totals)
-
-
-def run_claims(report: Report) -> list[ClaimInput]:
-    """A report's claims, each citing the exact chunks behind its numbers (the report's
-    citation table holds their text, so no library is needed). Claims attributed to an
-    advisor's experience cite no source and are audited as uncited."""
-    number_of: dict[str, int] = {}
-    passages: dict[str, Candidate] = {}
-    for entry in report.citations:
-        for chunk in entry.chunks:
-            number_of[chunk.chunk_id] = entry.report_number
-            passages[chunk.chunk_id] = Candidate(entry.library_number, chunk.chunk_id, chunk.text)
-    claims = []
-    for claim in report_claims(report):
-        citations = [
-            CitationInput(label=str(number_of[c]), candidates=[passages[c]])
-            if c in passages
-            else CitationInput(label=c, problem=f"chunk {c} is not in the citation table")
-            for c in claim.chunk_ids
-        ]
-        claims.append(ClaimInput(text=claim.text, citations=citations))
-    return claims
-
-
-def audit_run(run_dir: Path, auditor: Auditor | None = None) -> Audit:
-    """Audit the report of a run folder; writes audit.json and re-renders the HTML
-    reports so each claim shows its verdict."""
-    from report.files import AUDIT, ReportError, load_report, write_renderings, write_text
-
-    try:
-        report = load_report(run_dir)
-    except ReportError as exc:
-        raise AuditInputError(str(exc)) from exc
-    if report is None:
-        raise AuditInputError(
-            f"{run_dir} holds no report.json: run `agora debate` (or `agora report`) first"
-        )
-    auditor = auditor or Auditor()
-    claims, totals = auditor.audit(run_claims(report))
-    audit = Audit(target=str(run_dir), judge=auditor.judge.name, claims=claims, totals=totals)
-    write_text(run_dir / AUDIT, audit.model_dump_json(indent=2) + "\n")
-    write_renderings(run_dir, report)
-    return audit
 
 
 def judge_pairs(

@@ -32,7 +32,6 @@ It never states a fact of its own. How it chooses:
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import Any
 
@@ -40,7 +39,6 @@ import numpy as np
 
 from debate.stance import (
     clear_lead,
-    cue_score,
     evidence_probability,
     leading_side,
     lean_of_set,
@@ -63,55 +61,26 @@ from debate.types import (
     TurnRef,
     cite,
 )
+from debate.wording import (
+    condense,
+    consensus_line,
+    leading_option,
+    names,
+    reads_as_sentence,
+    short,
+    theme_bonus,
+    theme_kind,
+    warns,
+)
 from ingest.library import Library
 from retrieval.types import Evidence
 
-MAX_QUOTE = 320  # characters; longer sentences are cut at a word boundary and get "…"
 MIN_QUOTE = 40
 CLAIMS_PER_TURN = 2
 # A sentence must be at least this close to the question (cosine) to be quoted at all: a
 # brief holds passages that merely share words with it, and citing those would pad the
 # transcript. What no one quotes is reported as retrieved but unused, as it should be.
 MIN_QUESTION_SIMILARITY = 0.3
-_FIGURES = re.compile(r"\d|\b(?:percent|measured|trial|survey|randomi[sz]ed|study|data)\b", re.I)
-_ACTIONS = re.compile(
-    r"\b(?:should|must|redesign|invest|measure|build|change|start|stop|shift|redirect|"
-    r"fix|treat|point)\b",
-    re.I,
-)
-
-
-def theme_kind(theme: str) -> str:
-    """Which default theme a (possibly custom) theme resembles, by its words."""
-    lower = theme.lower()
-    for kind, words in (
-        ("opening", ("opening", "position")),
-        ("premise", ("premise", "framing", "framed")),
-        ("measurement", ("measure", "evidence")),
-        ("assumptions", ("assumption",)),
-        ("story", ("story", "systemic", "change")),
-    ):
-        if any(word in lower for word in words):
-            return kind
-    return "open"
-
-
-def condense(sentence: str) -> str:
-    sentence = " ".join(sentence.split())
-    if len(sentence) <= MAX_QUOTE:
-        return sentence
-    return sentence[:MAX_QUOTE].rsplit(" ", 1)[0].rstrip(",;:") + " …"
-
-
-def short(text: str, limit: int = 90) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
-
-
-def names(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 class ExtractiveEngine:
@@ -155,7 +124,7 @@ class ExtractiveEngine:
                 self.evidence.setdefault(item.key, item)
         for key, item in self.evidence.items():
             candidates = [condense(s) for s in split_sentences(item.text)]
-            quotes = [s for s in candidates if len(s) >= MIN_QUOTE and _reads_as_sentence(s)]
+            quotes = [s for s in candidates if len(s) >= MIN_QUOTE and reads_as_sentence(s)]
             self.quotes[key] = quotes or [condense(item.text)]
         keys = list(self.evidence)
         texts = [self.evidence[key].text for key in keys]
@@ -239,10 +208,7 @@ class ExtractiveEngine:
                     continue
                 value = 0.4 * float(vector @ theme) + 0.3 * relevance
                 value += 0.3 * float(vector @ lens)
-                if kind == "measurement" and _FIGURES.search(sentence):
-                    value += 0.1
-                if kind == "story" and _ACTIONS.search(sentence):
-                    value += 0.1
+                value += theme_bonus(kind, sentence)
                 if sentence in quoted:
                     value -= 0.25  # the panel repeating one line is not a debate
                 if key in mine:
@@ -330,7 +296,7 @@ class ExtractiveEngine:
         parts.append(self._theme_opener(kind, name, debate))
         claims = [Claim(text=sentence, citations=[key]) for key, sentence in quotes]
         parts.extend(f"“{claim.text}” {cite(claim.citations[0])}" for claim in claims)
-        if move == Move.SHARE and my_leaning and _warns(quotes[0][1]):
+        if move == Move.SHARE and my_leaning and warns(quotes[0][1]):
             move = Move.WARN
         return Turn(
             round=round_.number,
@@ -532,38 +498,3 @@ class ExtractiveEngine:
                 )
             )
         return leaning, confidences
-
-
-def _reads_as_sentence(text: str) -> bool:
-    """Headings and fragments cut by a chunk boundary are not quotable claims."""
-    starts = text.lstrip('"“‘(')[:1]
-    ends = text.rstrip("”’\"')").endswith((".", "!", "?", "…"))
-    byline = " | " in text  # "Firm (analyst) | 2025-09-08 Analyst note." is metadata
-    return ends and not byline and (starts.isupper() or starts.isdigit())
-
-
-def _warns(sentence: str) -> bool:
-    return cue_score(sentence) <= -0.5
-
-
-def leading_option(leanings: Counter[str]) -> str | None:
-    """The option more turns lean to than to any other; None when nobody leans or on a tie."""
-    ranked = leanings.most_common(2)
-    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
-        return None
-    return ranked[0][0]
-
-
-def consensus_line(leanings: Counter[str], leader: str, turns: int) -> str:
-    """How the Contrarian names what it attacks: a consensus only when most turns agree."""
-    count = leanings[leader]
-    if count * 2 > turns:
-        return (
-            f"The panel is converging on '{leader}': {count} of {turns} turns this round lean "
-            "that way."
-        )
-    others = sum(leanings.values()) - count
-    return (
-        f"The panel leans toward '{leader}': {count} of {turns} turns this round, "
-        f"{others} the other way."
-    )

@@ -17,7 +17,7 @@ from typing import Any
 from debate.engine import Engine, make_engine
 from debate.types import Debate, DroppedCitation, EngineInfo
 from ingest.library import Library, LibraryError
-from report import extractive
+from report import extractive, outlook
 from report.layout import Layout, markers_in
 from report.reading import Reading
 from report.types import (
@@ -60,12 +60,12 @@ def build_report(
     llm = chosen if chosen is not None and hasattr(chosen, "ask") else None
     reading = Reading(debate)
     run_date = debate.created_at.date()
-    made = extractive.predictions(reading)
+    made = outlook.predictions(reading)
     sections: dict[str, Any] = {
         "verdict": extractive.verdict(reading),
         "predictions": made,
-        "action_plan": extractive.action_plan(reading, run_date),
-        "future_paths": extractive.future_paths(reading, made),
+        "action_plan": outlook.action_plan(reading, run_date),
+        "future_paths": outlook.future_paths(reading, made),
         "deeper_story": extractive.deeper_story(reading),
         "evidence": extractive.evidence(reading),
         "risks": extractive.risks(reading),

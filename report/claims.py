@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from audit.auditor import Candidate, CitationInput, ClaimInput
 from debate.types import CITE
 from report.layout import Layout
 from report.types import CITING_SECTIONS, Phrase, Report, Statement
@@ -70,4 +71,26 @@ def report_claims(report: Report) -> list[ReportClaim]:
                 advisors=list(statement.advisors),
             )
         )
+    return claims
+
+
+def audit_inputs(report: Report) -> list[ClaimInput]:
+    """A report's claims for the audit, each citing the exact chunks behind its numbers (the
+    report's citation table holds their text, so no library is needed). Claims attributed
+    to an advisor's experience cite no source and are audited as uncited."""
+    number_of: dict[str, int] = {}
+    passages: dict[str, Candidate] = {}
+    for entry in report.citations:
+        for chunk in entry.chunks:
+            number_of[chunk.chunk_id] = entry.report_number
+            passages[chunk.chunk_id] = Candidate(entry.library_number, chunk.chunk_id, chunk.text)
+    claims = []
+    for claim in report_claims(report):
+        citations = [
+            CitationInput(label=str(number_of[c]), candidates=[passages[c]])
+            if c in passages
+            else CitationInput(label=c, problem=f"chunk {c} is not in the citation table")
+            for c in claim.chunk_ids
+        ]
+        claims.append(ClaimInput(text=claim.text, citations=citations))
     return claims

@@ -13,10 +13,11 @@ from typer.testing import CliRunner
 
 from agora.cli import app
 from debate import Debate, DebateError, Move, run_debate
-from debate.extractive import ExtractiveEngine, consensus_line, leading_option
+from debate.extractive import ExtractiveEngine
 from debate.panel import AUDITOR, CONTRARIAN, DEFAULT_THEMES, PanelError, load_panel_file
 from debate.stance import frame_question, mention_score
 from debate.types import CITE, MemberKind, PanelMember, Round, Turn
+from debate.wording import consensus_line, leading_option
 from retrieval.brief import CITATION_MARKER
 
 QUESTION = (
