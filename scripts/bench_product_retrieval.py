@@ -36,7 +36,7 @@ CHUNKS_PER_QUERY = 40  # enough chunks to fill ten distinct documents
 
 
 def open_scifact_library() -> Library:
-    library = Library(Settings(library=SCIFACT_LIBRARY))
+    library = Library(Settings(library=SCIFACT_LIBRARY).library_config())
     if not library.sources():
         with tempfile.TemporaryDirectory() as tmp:
             write_scifact(Path(tmp), None)
@@ -96,7 +96,7 @@ def main() -> None:
         ]
         print(" | ".join(row), flush=True)
         rows.append(row)
-    chunks = len(library.catalog.chunk_ids())
+    chunks = len(library.chunk_ids())
     body = (
         f"The product's own path: {len(library.sources()):,} SciFact abstracts in a library "
         f"({chunks:,} chunks of at most 1,000 characters), `Retriever.search` as `agora "

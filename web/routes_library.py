@@ -11,8 +11,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 
 from ingest import Library, LibraryError, SourceRequest
-from ingest.library import is_url
 from ingest.local import SUPPORTED_EXTENSIONS
+from ingest.locations import is_url
 from retrieval.types import Passage, SearchFilters
 from web.jobs import Job, JobProgress, JobView, QueueFull, Work
 from web.models import AddUrls, ChunkSpan, SourceDetail, SourceList

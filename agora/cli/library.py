@@ -21,8 +21,8 @@ from agora.cli.common import (
     settings_for,
 )
 from agora.progress import RichProgress
-from ingest import LibraryError, Outcome, SourceRequest
-from ingest.library import IngestSummary, read_request_list
+from ingest import IngestSummary, LibraryError, Outcome, SourceRequest
+from ingest.requests import read_request_list
 from ingest.types import Chunk, Source
 
 
@@ -179,7 +179,7 @@ def _listed_pages(
 
     settings = settings_for(library, allow_private=allow_private or None)
     try:
-        pages, problems = read_listings(urls, settings, limit=limit)
+        pages, problems = read_listings(urls, settings.fetch_config(), limit=limit)
     except ListingError as exc:
         fail(exc.reason)
     for problem in problems:
