@@ -33,8 +33,9 @@ from lxml import etree
 from lxml import html as lxml_html
 from pydantic import BaseModel, ConfigDict, Field
 
+from ingest.decoding import decode_text
 from ingest.errors import FetchError
-from ingest.extract import ExtractionError, decode_text, extract
+from ingest.extract import ExtractionError, extract
 from ingest.fetch import Fetched, fetch, make_client
 from ingest.library import Library
 from ingest.locations import is_url, normalise_url

@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench_ingest import SCIFACT_LIBRARY, write_scifact  # noqa: E402
-from bench_retrieval import load_claims, ndcg_recall_at_k, split_claims  # noqa: E402
 from benchlib import markdown_table, write_section  # noqa: E402
+from retrieval_eval import load_claims, ndcg_recall_at_k, split_claims  # noqa: E402
 
 from agora.settings import Settings  # noqa: E402
 from ingest import Library  # noqa: E402

@@ -14,7 +14,8 @@ from agora.cli import app
 from agora.settings import Settings
 from ingest import Outcome
 from ingest.embedding import Embedder
-from ingest.fetch import FetchError, _connectable_address, fetch
+from ingest.fetch import FetchError, fetch
+from ingest.transport import _connectable_address
 
 
 @pytest.mark.parametrize(
