@@ -2,7 +2,8 @@
 
 The `agora` package is the application shell: settings shared by every stage and the
 command-line interface. The stages themselves live in `ingest`, `retrieval` and `debate`,
-and their dependencies point one way (debate -> retrieval -> ingest -> agora.settings).
+and their dependencies point one way (debate -> retrieval -> ingest); the shell builds
+their config values from its settings and passes them down (ingest never imports agora).
 """
 
 from importlib.metadata import PackageNotFoundError, version

@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingest.config import FetchConfig, LibraryConfig
+
 DEFAULT_USER_AGENT = (
     "Agora/0.1 (evidence-grounded decision research; +https://example.invalid/agora)"
 )
@@ -30,8 +32,8 @@ class Settings(BaseSettings):
             "package) or a path to any local sentence-transformers folder."
         ),
     )
-    # 16, not the usual 64: on 2 CPU cores small batches waste less on padding
-    # (measured on SciFact chunks: 9,957 tokens/s at 16, 8,446 at 64).
+    # 8, not the usual 64: the encoder runs small batches on one core each, in parallel
+    # (ingest/embedding.py; figures in docs/benchmarks.md).
     embedding_batch_size: int = Field(8, ge=1, description="Texts per embedding batch.")
     embedding_quantize: bool = Field(
         True,
@@ -75,6 +77,36 @@ class Settings(BaseSettings):
     min_text_chars: int = Field(
         200, ge=0, description="Extracted text shorter than this marks a source failed."
     )
+
+    def fetch_config(self) -> FetchConfig:
+        """What ingest's fetches need, as values (ingest never reads these settings)."""
+        return FetchConfig(
+            max_download_bytes=self.max_download_bytes,
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            max_redirects=self.max_redirects,
+            user_agent=self.user_agent,
+            allow_private=self.allow_private,
+            respect_robots=self.respect_robots,
+            crawl_delay=self.crawl_delay,
+        )
+
+    def library_config(self) -> LibraryConfig:
+        """What `ingest.Library` needs, as values."""
+        return LibraryConfig(
+            root=self.library,
+            fetch=self.fetch_config(),
+            embedding_model=self.embedding_model,
+            embedding_batch_size=self.embedding_batch_size,
+            embedding_quantize=self.embedding_quantize,
+            chunk_size=self.chunk_size,
+            chunk_overlap=self.chunk_overlap,
+            chroma_url=self.chroma_url,
+            library_name=self.library_name,
+            parse_timeout=self.parse_timeout,
+            parse_memory_mb=self.parse_memory_mb,
+            min_text_chars=self.min_text_chars,
+        )
 
 
 def load_settings(**overrides: object) -> Settings:

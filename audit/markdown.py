@@ -12,7 +12,8 @@ from pathlib import Path
 
 from audit.auditor import Candidate, CitationInput, ClaimInput
 from ingest.chunking import split_sentences
-from ingest.library import Library, normalise_url
+from ingest.library import Library
+from ingest.locations import normalise_url
 from ingest.types import Source, SourceStatus
 
 _REFERENCE_HEADING = re.compile(

@@ -1,7 +1,7 @@
 """`agora library check`: verify that the catalog and Chroma agree, and repair them.
 
 An interrupted ingest (a crash, kill -9, a full disk) can leave at most these traces, given
-the write order described in `ingest.library`:
+the write order described in `ingest.commit`:
 
 - vectors in Chroma that no catalog chunk owns (written before the catalog commit):
   repaired by deleting them;
@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ingest.library import INTERRUPTED, Library, embedding_text
+from ingest.commit import INTERRUPTED
+from ingest.embedding import embedding_text
+from ingest.library import Library
 from ingest.types import SourceStatus
 
 
@@ -40,7 +42,7 @@ class CheckReport(BaseModel):
 def check_library(library: Library, repair: bool = False) -> CheckReport:
     """Compare the catalog's chunks with Chroma's vectors; with `repair`, make them agree."""
     with library.writing():
-        catalog_ids = library.catalog.chunk_ids()
+        catalog_ids = library.chunk_ids()
         vector_ids = library.store.ids()
         orphans = sorted(vector_ids - catalog_ids)
         missing = sorted(catalog_ids - vector_ids)
@@ -68,7 +70,7 @@ def _restore_vectors(library: Library, missing: set[str]) -> None:
     if not missing:
         return
     by_id = {s.source_id: s for s in library.sources(SourceStatus.OK)}
-    chunks = library.catalog.chunks_by_id(sorted(missing))
+    chunks = library.chunks_by_id(sorted(missing))
     entries = [
         (chunk, by_id[chunk.source_id]) for chunk in chunks.values() if chunk.source_id in by_id
     ]

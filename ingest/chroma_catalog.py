@@ -19,7 +19,7 @@ kinds of records (each with a dummy one-dimensional vector, which Chroma require
 - ``meta:<key>``: library settings, and ``chunks_version``, a token rewritten on every
   change to the chunks so that local BM25 indexes know when to catch up.
 
-Chroma has no multi-record transactions; the write order of `ingest.library` (vectors,
+Chroma has no multi-record transactions; the write order of `ingest.commit` (vectors,
 then the source record) keeps the same guarantee as in SQLite: a source is never marked ok
 without its chunks, and `agora library check` removes vectors an interrupted write left.
 
@@ -36,6 +36,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from ingest.catalog import Catalog
 from ingest.types import Chunk, PageSpan, Source, SourceKind, SourceStatus
 
 _DUMMY = [0.0]
@@ -96,7 +97,7 @@ def _chunk_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
     )
 
 
-class ChromaCatalog:
+class ChromaCatalog(Catalog):
     """The `Catalog` interface over Chroma collections (see the module docstring)."""
 
     def __init__(self, client: Any, library_name: str, vectors: Any):
@@ -215,10 +216,6 @@ class ChromaCatalog:
                 found[chunk_id] = _chunk_from_record(chunk_id, text or "", meta)
         return found
 
-    def iter_chunks(self) -> Iterator[Chunk]:
-        ids = sorted(self.chunk_ids())
-        yield from self.chunks_by_id(ids).values()
-
     def chunk_ids(self) -> set[str]:
         """The chunks the catalog vouches for: those of ok sources."""
         where = {"$and": [{"type": "source"}, {"status": "ok"}]}
@@ -323,9 +320,6 @@ class ChromaCatalog:
                 for source, text, pages, chunks in entries
             ]
         )
-
-    def touch(self, source_id: str, fetched_at: datetime) -> None:
-        self.touch_many([source_id], fetched_at)
 
     def touch_many(self, source_ids: Sequence[str], fetched_at: datetime) -> None:
         ids = [f"source:{source_id}" for source_id in source_ids]

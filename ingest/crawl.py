@@ -33,17 +33,15 @@ from lxml import etree
 from lxml import html as lxml_html
 from pydantic import BaseModel, ConfigDict, Field
 
-from ingest.extract import ExtractionError, decode_text, extract
-from ingest.fetch import Fetched, FetchError, fetch, make_client
-from ingest.library import (
-    IngestResult,
-    IngestSummary,
-    Library,
-    SourceRequest,
-    is_url,
-    normalise_url,
-)
+from ingest.decoding import decode_text
+from ingest.errors import FetchError
+from ingest.extract import ExtractionError, extract
+from ingest.fetch import Fetched, fetch, make_client
+from ingest.library import Library
+from ingest.locations import is_url, normalise_url
 from ingest.progress import Progress, SilentProgress
+from ingest.requests import SourceRequest
+from ingest.results import IngestResult, IngestSummary
 from ingest.robots import Politeness, RobotsCache
 from ingest.types import SourceKind
 
@@ -188,7 +186,7 @@ class _Crawler:
         politeness: Politeness,
     ) -> None:
         self.library = library
-        self.settings = library.settings
+        self.config = library.config
         self.options = options
         self.progress = progress
         self.politeness = politeness
@@ -211,9 +209,11 @@ class _Crawler:
             self.topic_vector = self.library.embedder.embed([self.options.topic])[0]
         keys = [key for seed in seeds if (key := canonical_url(seed))]
         self.hosts = {same_site_host(key) for key in keys}
-        with make_client(self.settings) as http:
+        with make_client(self.config.fetch) as http:
             if self.options.respect_robots:
-                self.robots = RobotsCache(self.settings, http, before_fetch=self.politeness.wait)
+                self.robots = RobotsCache(
+                    self.config.fetch, http, before_fetch=self.politeness.wait
+                )
             for key in keys:
                 self._enqueue(key, 0, seed=True)
             while self.queue:
@@ -254,7 +254,7 @@ class _Crawler:
         self.fetches += 1
         try:
             fetched = fetch(
-                url, self.settings, client=http, total_timeout=self.options.total_timeout
+                url, self.config.fetch, client=http, total_timeout=self.options.total_timeout
             )
         except FetchError as exc:
             self.crawled.add(url)
@@ -300,7 +300,7 @@ class _Crawler:
                 fetched.kind,
                 url=fetched.url,
                 declared_type=fetched.declared_type,
-                min_text_chars=self.settings.min_text_chars,
+                min_text_chars=self.config.min_text_chars,
             )
         except ExtractionError:
             return True  # the library will fail it with the extractor's reason

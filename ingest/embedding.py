@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from ingest.types import Chunk
+
 # Offline by design: make the Hugging Face stack fail fast instead of reaching a hub.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -194,3 +196,18 @@ def _one_thread() -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(before)
+
+
+def embedding_text(title: str | None, chunk: Chunk) -> str:
+    """What the embedder reads for a chunk: the document title, then the passage, so a
+    passage that never repeats its subject is still found by it. A passage that already
+    opens with the title (a Markdown file's first heading) gets no second copy: it would
+    only cost encoder time (about 6% of SciFact's tokens)."""
+    if not title or _squashed(chunk.text.lstrip("#")).startswith(_squashed(title)):
+        return chunk.text
+    return f"{title}\n{chunk.text}"
+
+
+def _squashed(text: str) -> str:
+    """Case- and whitespace-insensitive form, for comparing a title with an opening."""
+    return " ".join(text[:2000].split()).casefold()

@@ -24,9 +24,9 @@ import httpx
 from lxml import etree
 from lxml import html as lxml_html
 
-from agora.settings import Settings
+from ingest.config import FetchConfig
 from ingest.fetch import LISTING_TIMEOUT, FetchError, fetch_raw, human_size, make_client
-from ingest.library import SourceRequest
+from ingest.requests import SourceRequest
 
 MAX_SITEMAPS = 50  # sitemap files read for one --sitemap, indexes included
 
@@ -214,7 +214,7 @@ def _parse_html_page(content: bytes, url: str) -> Listing:
 # ------------------------------------------------------------------------------ read
 def read_listings(
     urls: list[str],
-    settings: Settings,
+    config: FetchConfig,
     *,
     limit: int = 200,
     client: httpx.Client | None = None,
@@ -228,7 +228,7 @@ def read_listings(
     nested file that could not be read. Raises :class:`ListingError` when one of
     ``urls`` itself cannot be read: the user named it, so that is an error, not a note.
     """
-    http = client if client is not None else make_client(settings)
+    http = client if client is not None else make_client(config)
     pages: dict[str, SourceRequest] = {}
     problems: list[str] = []
     todo: deque[tuple[str, bool]] = deque((url, True) for url in urls)
@@ -240,7 +240,7 @@ def read_listings(
                 continue
             seen.add(url)
             try:
-                listing = _read_one(url, settings, http, total_timeout)
+                listing = _read_one(url, config, http, total_timeout)
             except ListingError as exc:
                 if named:
                     raise ListingError(f"{url}: {exc.reason}") from exc
@@ -255,10 +255,10 @@ def read_listings(
     return list(pages.values())[:limit], problems
 
 
-def _read_one(url: str, settings: Settings, client: httpx.Client, timeout: float) -> Listing:
+def _read_one(url: str, config: FetchConfig, client: httpx.Client, timeout: float) -> Listing:
     try:
         response = fetch_raw(
-            url, settings, client, max_bytes=settings.max_download_bytes, total_timeout=timeout
+            url, config, client, max_bytes=config.max_download_bytes, total_timeout=timeout
         )
     except FetchError as exc:
         raise ListingError(exc.reason) from exc
@@ -266,7 +266,7 @@ def _read_one(url: str, settings: Settings, client: httpx.Client, timeout: float
         raise ListingError(f"HTTP {response.status}")
     content = response.content
     if content[:2] == b"\x1f\x8b":  # sitemap.xml.gz served as a file, not Content-Encoding
-        content = _gunzip(content, settings.max_download_bytes)
+        content = _gunzip(content, config.max_download_bytes)
     if not content.strip():
         raise ListingError("empty response body")
     return parse_listing(content, response.url)

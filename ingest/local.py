@@ -10,7 +10,7 @@ a symbolic link.
 :func:`read_local` reads one file with a size cap and raises
 :class:`~ingest.fetch.FetchError`, the same error as a failed download, so the ingest
 stage handles web and local sources alike. What the bytes are is decided afterwards by
-:func:`~ingest.fetch.sniff_kind`, not by the extension.
+:func:`~ingest.sniff.sniff_kind`, not by the extension.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ import os
 import stat
 from pathlib import Path
 
-from ingest.fetch import FetchError, human_size
+from ingest.errors import FetchError
+from ingest.fetch import human_size
 
 SUPPORTED_EXTENSIONS = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf"})
 

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from agora.settings import Settings
+from ingest.config import FetchConfig
 from ingest.fetch import FetchError, fetch_raw
 
 # SEE: https://www.rfc-editor.org/rfc/rfc9309 (robots.txt; 500 KiB is the least a crawler
@@ -153,13 +153,13 @@ class RobotsCache:
 
     def __init__(
         self,
-        settings: Settings,
+        config: FetchConfig,
         client: httpx.Client,
         *,
         before_fetch: Callable[[str], object] | None = None,
         total_timeout: float = ROBOTS_TIMEOUT,
     ) -> None:
-        self._settings = settings
+        self._config = config
         self._client = client
         self._before_fetch = before_fetch  # e.g. Politeness.wait, so robots.txt is paced too
         self._timeout = total_timeout
@@ -186,7 +186,7 @@ class RobotsCache:
         try:
             response = fetch_raw(
                 robots_url,
-                self._settings,
+                self._config,
                 self._client,
                 max_bytes=ROBOTS_MAX_BYTES,
                 total_timeout=self._timeout,
@@ -199,7 +199,7 @@ class RobotsCache:
         if response.status >= 300:
             return RobotsRules.refuse_everything(f"robots.txt answered HTTP {response.status}")
         text = response.content.decode("utf-8", errors="replace")
-        return RobotsRules.parse(text, self._settings.user_agent)
+        return RobotsRules.parse(text, self._config.user_agent)
 
 
 class Politeness:

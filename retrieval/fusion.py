@@ -7,7 +7,7 @@ breaks ties by first appearance so results are deterministic.
 - :func:`reciprocal_rank_fusion` uses ranks only (robust when scores are not comparable).
 - :func:`weighted_fusion` mixes normalised scores with tuned weights; the benchmark in
   ``scripts/bench_retrieval.py`` compares it with RRF and picks the product default.
-- :func:`per_source_cap` and :func:`mmr` keep one long source from filling a brief.
+- :func:`per_source_cap` keeps one long source from filling a brief.
 """
 
 from __future__ import annotations
@@ -141,41 +141,3 @@ def per_source_cap(
         if limit is not None and len(kept) >= limit:
             break
     return kept
-
-
-def mmr(
-    ranking: Ranking[K],
-    embeddings: Mapping[K, np.ndarray],
-    k: int,
-    lambda_: float = 0.7,
-) -> list[tuple[K, float]]:
-    """Maximal marginal relevance (Carbonell & Goldstein, 1998) over a fused ranking.
-
-    Greedily picks the item maximising ``lambda_ * relevance - (1 - lambda_) * max_sim``,
-    where relevance is the ranking's score min-max normalised to [0, 1] and ``max_sim`` the
-    cosine similarity to the items already picked (``embeddings`` holds one vector per key;
-    they need not be unit length). ``lambda_ = 1`` keeps the input order; smaller values
-    trade relevance for diversity. Returned scores are the original ones.
-    """
-    if not 0.0 <= lambda_ <= 1.0:
-        raise ValueError("lambda_ must be within [0, 1]")
-    items = list(ranking)
-    if k <= 0 or not items:
-        return []
-    relevance = np.array(list(normalize(items, "minmax").values()))
-    vectors = np.stack([np.asarray(embeddings[key], dtype=np.float64) for key, _ in items])
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    vectors = vectors / np.where(norms > 0, norms, 1.0)
-    similarity = vectors @ vectors.T
-    chosen: list[int] = []
-    max_sim = np.full(len(items), -np.inf)
-    available = np.ones(len(items), dtype=bool)
-    for _ in range(min(k, len(items))):
-        redundancy = np.where(np.isfinite(max_sim), max_sim, 0.0)
-        value = lambda_ * relevance - (1.0 - lambda_) * redundancy
-        value[~available] = -np.inf
-        best = int(np.argmax(value))  # argmax takes the first of equals: input order wins
-        chosen.append(best)
-        available[best] = False
-        max_sim = np.maximum(max_sim, similarity[best])
-    return [items[i] for i in chosen]

@@ -19,9 +19,9 @@ import numpy as np
 from ingest.library import Library
 from ingest.store import date_key, source_domain
 from ingest.types import Source, SourceStatus
+from retrieval.filters import chroma_where
 from retrieval.fusion import reciprocal_rank_fusion, weighted_fusion
 from retrieval.lexical import BM25Index, LexicalIndexError
-from retrieval.search import chroma_where
 from retrieval.types import Passage, SearchFilters
 
 INDEX_FOLDER = "bm25"
@@ -76,7 +76,7 @@ class Retriever:
     # -- the lexical index, kept in step with the catalog ---------------------------------
 
     def _current(self) -> _Snapshot:
-        version = self.library.catalog.chunks_version()
+        version = self.library.chunks_version()
         if self._snapshot is not None and self._snapshot.version == version:
             return self._snapshot
         folder = self.library.root / INDEX_FOLDER
@@ -91,11 +91,11 @@ class Retriever:
             elif saved.get("chunks_version") == version:
                 return self._remember(version, loaded, sources)  # saved after the last change
             index = loaded or BM25Index()
-        wanted = self.library.catalog.chunk_ids()
+        wanted = self.library.chunk_ids()
         stale = [chunk_id for chunk_id in index.chunk_ids if chunk_id not in wanted]
         missing = sorted(wanted - set(index.chunk_ids))
         index.remove(stale)
-        chunks = self.library.catalog.chunks_by_id(missing)
+        chunks = self.library.chunks_by_id(missing)
         index.add(
             (c.chunk_id, _lexical_text(sources.get(c.source_id), c.text)) for c in chunks.values()
         )
@@ -168,7 +168,7 @@ class Retriever:
         dense: list[tuple[str, float]],
         lexical: list[tuple[str, float]],
     ) -> list[Passage]:
-        chunks = self.library.catalog.chunks_by_id([chunk_id for chunk_id, _ in fused])
+        chunks = self.library.chunks_by_id([chunk_id for chunk_id, _ in fused])
         dense_rank = {chunk_id: (rank, score) for rank, (chunk_id, score) in enumerate(dense, 1)}
         lexical_rank = {c: (rank, s) for rank, (c, s) in enumerate(lexical, 1)}
         passages = []

@@ -222,19 +222,9 @@ class BM25Index:
             weights[term] = weights.get(term, 0.0) + 1.0
         return self.score_terms(weights)
 
-    def term_counts(self, position: int) -> dict[str, int]:
-        """Term frequencies of the chunk at ``position`` (for pseudo-relevance feedback)."""
-        terms = self._terms_by_id()
-        ids, counts = np.unique(self._tokens[position], return_counts=True)
-        return {terms[i]: int(c) for i, c in zip(ids.tolist(), counts.tolist(), strict=True)}
-
     def _terms_by_id(self) -> list[str]:
-        cached: tuple[tuple[int, int], list[str]] | None = getattr(self, "_terms_cache", None)
-        key = (id(self._vocab), len(self._vocab))  # the vocabulary only grows in place
-        if cached is None or cached[0] != key:
-            cached = (key, sorted(self._vocab, key=self._vocab.__getitem__))
-            self._terms_cache = cached
-        return cached[1]
+        """The vocabulary in term-id order."""
+        return sorted(self._vocab, key=self._vocab.__getitem__)
 
     def search(self, query: str, k: int = 10) -> list[tuple[str, float]]:
         """The ``k`` best chunks as ``(chunk_id, score)``, best first; zero scores left out."""

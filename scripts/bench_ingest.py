@@ -23,8 +23,8 @@ from benchlib import markdown_table, write_section
 
 from agora.settings import Settings
 from ingest import Library
-from ingest.embedding import Embedder
-from ingest.library import SourceRequest, embedding_text, read_request_list
+from ingest.embedding import Embedder, embedding_text
+from ingest.requests import SourceRequest, read_request_list
 
 ROOT = Path(__file__).resolve().parent.parent
 SCIFACT = ROOT.parent / "shared" / "data" / "scifact" / "corpus.csv"
@@ -58,7 +58,7 @@ def measure(
     name: str, requests: list[SourceRequest], library: Path, embedder: Embedder
 ) -> list[object]:
     settings = Settings(library=library)
-    with Library(settings, embedder=embedder) as lib:
+    with Library(settings.library_config(), embedder=embedder) as lib:
         started = time.perf_counter()
         summary = lib.add(requests)
         seconds = time.perf_counter() - started

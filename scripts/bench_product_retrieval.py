@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench_ingest import SCIFACT_LIBRARY, write_scifact  # noqa: E402
-from bench_retrieval import load_claims, ndcg_recall_at_k, split_claims  # noqa: E402
 from benchlib import markdown_table, write_section  # noqa: E402
+from retrieval_eval import load_claims, ndcg_recall_at_k, split_claims  # noqa: E402
 
 from agora.settings import Settings  # noqa: E402
 from ingest import Library  # noqa: E402
@@ -36,7 +36,7 @@ CHUNKS_PER_QUERY = 40  # enough chunks to fill ten distinct documents
 
 
 def open_scifact_library() -> Library:
-    library = Library(Settings(library=SCIFACT_LIBRARY))
+    library = Library(Settings(library=SCIFACT_LIBRARY).library_config())
     if not library.sources():
         with tempfile.TemporaryDirectory() as tmp:
             write_scifact(Path(tmp), None)
@@ -96,7 +96,7 @@ def main() -> None:
         ]
         print(" | ".join(row), flush=True)
         rows.append(row)
-    chunks = len(library.catalog.chunk_ids())
+    chunks = len(library.chunk_ids())
     body = (
         f"The product's own path: {len(library.sources()):,} SciFact abstracts in a library "
         f"({chunks:,} chunks of at most 1,000 characters), `Retriever.search` as `agora "

@@ -112,7 +112,7 @@ def synthetic_library(settings: Settings, embedder: Embedder, chunks: int) -> Li
     rng = np.random.default_rng(7)
     weights = 1.0 / np.arange(1, len(WORDS) + 1)
     weights /= weights.sum()
-    library = Library(settings, embedder=embedder)
+    library = Library(settings.library_config(), embedder=embedder)
     now = datetime.now(UTC)
     for number in range(chunks // CHUNKS_PER_SOURCE):
         source_id = f"synthetic{number:06d}"

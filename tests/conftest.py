@@ -38,6 +38,15 @@ def embedder():  # type: ignore[no-untyped-def]
     return model
 
 
+@pytest.fixture
+def fake_embedder():  # type: ignore[no-untyped-def]
+    """An instant stand-in for the model (hashed words), for tests of the pipeline's flow
+    rather than of retrieval quality; see fake_embedder.py for its hooks."""
+    from fake_embedder import FakeEmbedder
+
+    return FakeEmbedder()
+
+
 # ---------------------------------------------------------------------------------------
 # Debate fixtures: the demo corpus plus one source that tries a prompt injection.
 
@@ -52,7 +61,7 @@ def demo_library(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: i
     """corpus/ai-imbalance built once per session, plus `injected.md` carrying INJECTION."""
     from helpers import open_library
 
-    from ingest.library import SourceRequest, read_request_list
+    from ingest.requests import SourceRequest, read_request_list
 
     root = tmp_path_factory.mktemp("demo")
     injected = root / "injected.md"

@@ -9,7 +9,7 @@ from pathlib import Path
 from loopback import make_pdf
 
 from agora.settings import Settings
-from ingest import Library
+from ingest import Library, LibraryConfig
 from ingest.embedding import Embedder
 
 
@@ -72,10 +72,15 @@ def write_corpus(folder: Path) -> dict[str, Path]:
     return files
 
 
-def open_library(folder: Path, embedder: Embedder, **settings: object) -> Library:
-    """A library in a test folder that reuses the session's loaded embedder. On a Chroma
-    server (--chroma-server) each folder gets its own library name there."""
+def library_config(folder: Path, **settings: object) -> LibraryConfig:
+    """The config of a library in a test folder. On a Chroma server (--chroma-server)
+    each folder gets its own library name there."""
     if os.environ.get("AGORA_CHROMA_URL"):
         digest = hashlib.sha1(str(folder.resolve()).encode()).hexdigest()[:12]
         settings.setdefault("library_name", f"test-{digest}")
-    return Library(Settings(library=folder, **settings), embedder=embedder)  # type: ignore[arg-type]
+    return Settings(library=folder, **settings).library_config()  # type: ignore[arg-type]
+
+
+def open_library(folder: Path, embedder: Embedder, **settings: object) -> Library:
+    """A library in a test folder that reuses the session's loaded embedder."""
+    return Library(library_config(folder, **settings), embedder=embedder)

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.chunking import chunk_document, chunk_spans, split_sentences
-from ingest.library import embedding_text
+from ingest.embedding import embedding_text
 from ingest.types import Chunk, ExtractedDocument, PageSpan, SourceKind
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from helpers import LOREM_AI, article_html, write_corpus
 from loopback import LoopbackServer
 from typer.testing import CliRunner
@@ -125,3 +127,40 @@ def test_console_script_uses_agora_library_env(tmp_path: Path) -> None:
     )
     assert json.loads(listed.stdout)[0]["title"] == "Field notes on sourdough starters"
     assert (tmp_path / "env-lib" / "catalog.sqlite").is_file()
+
+
+def test_malformed_locations_are_refused_by_name_and_nothing_is_stored(tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    code, _, err = agora("library", "add", "http://", "--library", str(lib))
+    assert code == 2 and "not a valid URL" in err
+    assert "robots.txt" not in err
+    code, _, err = agora("library", "add", "ftp://x.org/a", "--library", str(lib))
+    assert code == 2
+    assert "unsupported scheme 'ftp' (http, https and local paths are supported)" in err
+    assert "file not found" not in err
+    # The same from a reading list: the URL is not turned into a path next to the list.
+    urls = tmp_path / "urls.txt"
+    urls.write_text("ftp://x.org/a\n")
+    code, _, err = agora("library", "add", "--from", str(urls), "--library", str(lib))
+    assert code == 2 and "unsupported scheme 'ftp'" in err and str(tmp_path) not in err
+    # Nothing was opened, let alone stored.
+    assert not lib.exists()
+
+
+def test_library_add_refuses_malformed_locations_before_storing(tmp_path: Path) -> None:
+    """The Python API refuses them too, before any source is recorded."""
+    from helpers import library_config
+
+    from ingest import Library, LibraryError
+
+    docs = tmp_path / "docs"
+    write_corpus(docs)
+    with Library(library_config(tmp_path / "lib")) as lib:
+        for location, expected in (
+            ("https://", "not a valid URL"),
+            ("http://host:port/x", "not a valid URL"),
+            ("gopher://x.org/", "unsupported scheme 'gopher'"),
+        ):
+            with pytest.raises(LibraryError, match=re.escape(expected)):
+                lib.add([str(docs), location])
+        assert lib.sources() == []

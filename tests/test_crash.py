@@ -69,7 +69,7 @@ def test_kill_9_during_ingest_then_rerun(tmp_path: Path) -> None:
         assert len(sources) == 200
         assert all(s.status == SourceStatus.OK for s in sources)
         assert sorted(s.number or 0 for s in sources) == list(range(1, 201))
-        chunk_ids = lib.catalog.chunk_ids()
+        chunk_ids = lib.chunk_ids()
         assert lib.store.count() == len(chunk_ids)  # no duplicates, nothing missing
         assert lib.store.ids() == chunk_ids
         for source in sources:
@@ -97,7 +97,7 @@ def test_check_finds_and_repairs_divergence(tmp_path: Path, embedder: Embedder) 
         check_library(lib, repair=True)
         after = check_library(lib)
         assert after.consistent
-        assert lib.store.ids() == lib.catalog.chunk_ids()
+        assert lib.store.ids() == lib.chunk_ids()
 
 
 def test_a_second_process_is_refused_while_one_writes(tmp_path: Path, embedder: Embedder) -> None:

@@ -232,10 +232,10 @@ def test_robots_cache_missing_and_broken_files(lib: Library, loopback: LoopbackS
     import httpx
 
     with httpx.Client(timeout=2) as client:
-        cache = RobotsCache(lib.settings, client)
+        cache = RobotsCache(lib.config.fetch, client)
         assert cache.allows(loopback.url("/anything"))  # 404: no rules, everything allowed
         loopback.add("/robots.txt", b"oops", status=500)
-        fresh = RobotsCache(lib.settings, client)
+        fresh = RobotsCache(lib.config.fetch, client)
         assert not fresh.allows(loopback.url("/anything"))  # 5xx: assume everything forbidden
         assert "500" in (fresh.rules(loopback.url("/")).note or "")
         assert cache.allows(loopback.url("/other"))  # cached per origin: fetched once

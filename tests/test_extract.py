@@ -9,7 +9,8 @@ import pytest
 from loopback import make_pdf
 from pypdf import PdfWriter
 
-from ingest.extract import ExtractionError, decode_text, extract
+from ingest.decoding import decode_text
+from ingest.extract import ExtractionError, extract
 from ingest.types import SourceKind
 
 ARTICLE = """<!DOCTYPE html>

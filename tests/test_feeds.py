@@ -159,7 +159,7 @@ def serve_site(server: LoopbackServer) -> dict[str, str]:
 
 def test_read_sitemap_index_and_feeds(loopback: LoopbackServer) -> None:
     serve_site(loopback)
-    settings = Settings()
+    settings = Settings().fetch_config()
     pages, problems = read_listings([loopback.url("/sitemap_index.xml")], settings)
     assert [p.location.rsplit("/", 1)[1] for p in pages] == [
         "1.html",
@@ -191,7 +191,7 @@ def test_read_sitemap_index_and_feeds(loopback: LoopbackServer) -> None:
 def test_gzip_bomb_and_slow_listing_stop_early(loopback: LoopbackServer) -> None:
     bomb = gzip.compress(b"<" * (8 * 1024 * 1024))
     url = loopback.add("/bomb.xml.gz", bomb, content_type="application/gzip")
-    settings = Settings(max_download_bytes=256 * 1024)
+    settings = Settings(max_download_bytes=256 * 1024).fetch_config()
     assert len(bomb) < settings.max_download_bytes
     with pytest.raises(ListingError, match="once decompressed"):
         read_listings([url], settings)
@@ -219,7 +219,7 @@ def test_add_sitemap_and_feed_commands(
     feed = ["library", "add", "--feed", loopback.url("/feed.rss"), "--max", "3"]
     result = runner.invoke(cli.app, [*feed, *lib])
     assert result.exit_code == 0, result.stderr
-    with Library(Settings(library=tmp_path / "lib"), embedder=embedder) as library:
+    with Library(Settings(library=tmp_path / "lib").library_config(), embedder=embedder) as library:
         titles = {s.location.rsplit("/", 1)[1]: s.title for s in library.sources()}
     # The feed's titles override the extracted ones.
     assert titles["1.html"] == "Post 1" and titles["about-us.html"] == "Article 3"

@@ -10,6 +10,7 @@ import pytest
 from loopback import HELLO_HTML, PNG_BYTES, LoopbackServer, make_pdf
 
 from agora.settings import Settings
+from ingest.config import FetchConfig
 from ingest.fetch import (
     FetchError,
     default_total_timeout,
@@ -24,13 +25,13 @@ DEADLINE = 1.5
 
 
 @pytest.fixture
-def settings() -> Settings:
+def settings() -> FetchConfig:
     return Settings(
         max_download_bytes=64 * 1024, connect_timeout=2.0, read_timeout=2.0, max_redirects=5
-    )
+    ).fetch_config()
 
 
-def fetch_error(url: str, settings: Settings, **kwargs: object) -> FetchError:
+def fetch_error(url: str, settings: FetchConfig, **kwargs: object) -> FetchError:
     with pytest.raises(FetchError) as caught:
         fetch(url, settings, total_timeout=DEADLINE, **kwargs)  # type: ignore[arg-type]
     return caught.value
@@ -38,7 +39,7 @@ def fetch_error(url: str, settings: Settings, **kwargs: object) -> FetchError:
 
 # ------------------------------------------------------------------------- successes
 def test_fetches_html_with_final_url_kind_and_user_agent(
-    loopback: LoopbackServer, settings: Settings
+    loopback: LoopbackServer, settings: FetchConfig
 ) -> None:
     fetched = fetch(loopback.url("/hello"), settings)
 
@@ -49,7 +50,7 @@ def test_fetches_html_with_final_url_kind_and_user_agent(
     assert loopback.requests[-1].headers["user-agent"] == settings.user_agent
 
 
-def test_fetches_pdf(loopback: LoopbackServer, settings: Settings) -> None:
+def test_fetches_pdf(loopback: LoopbackServer, settings: FetchConfig) -> None:
     pdf = make_pdf(["A short report on heat pumps."])
     url = loopback.add("/report", pdf, content_type="application/pdf")
 
@@ -60,7 +61,7 @@ def test_fetches_pdf(loopback: LoopbackServer, settings: Settings) -> None:
 
 
 def test_pdf_declared_as_html_is_detected_as_pdf(
-    loopback: LoopbackServer, settings: Settings
+    loopback: LoopbackServer, settings: FetchConfig
 ) -> None:
     fetched = fetch(loopback.url("/wrong-type"), settings)
 
@@ -69,7 +70,7 @@ def test_pdf_declared_as_html_is_detected_as_pdf(
 
 
 def test_follows_redirects_and_reports_the_final_url(
-    loopback: LoopbackServer, settings: Settings
+    loopback: LoopbackServer, settings: FetchConfig
 ) -> None:
     fetched = fetch(loopback.url("/redirect/3"), settings)
 
@@ -82,13 +83,15 @@ def test_follows_redirects_and_reports_the_final_url(
     ]
 
 
-def test_markdown_url_is_sniffed_as_markdown(loopback: LoopbackServer, settings: Settings) -> None:
+def test_markdown_url_is_sniffed_as_markdown(
+    loopback: LoopbackServer, settings: FetchConfig
+) -> None:
     url = loopback.add("/notes/readme.md", b"# Notes\n\nPlain words.", content_type="text/plain")
 
     assert fetch(url, settings).kind is SourceKind.MARKDOWN
 
 
-def test_one_client_reuses_its_connection(loopback: LoopbackServer, settings: Settings) -> None:
+def test_one_client_reuses_its_connection(loopback: LoopbackServer, settings: FetchConfig) -> None:
     with make_client(settings) as client:
         first = fetch(loopback.url("/hello"), settings, client)
         second = fetch(loopback.url("/redirect/1"), settings, client)
@@ -98,7 +101,7 @@ def test_one_client_reuses_its_connection(loopback: LoopbackServer, settings: Se
 
 
 # -------------------------------------------------------------------------- failures
-def test_connection_refused(settings: Settings) -> None:
+def test_connection_refused(settings: FetchConfig) -> None:
     probe = socket.socket()
     probe.bind(("127.0.0.1", 0))
     port = probe.getsockname()[1]
@@ -117,14 +120,14 @@ def test_connection_refused(settings: Settings) -> None:
     ],
 )
 def test_http_error_statuses(
-    loopback: LoopbackServer, settings: Settings, path: str, expected: str
+    loopback: LoopbackServer, settings: FetchConfig, path: str, expected: str
 ) -> None:
     url = loopback.url(path)
 
     assert fetch_error(url, settings).reason == expected.format(url=url)
 
 
-def test_redirect_loop_stops_at_the_cap(loopback: LoopbackServer, settings: Settings) -> None:
+def test_redirect_loop_stops_at_the_cap(loopback: LoopbackServer, settings: FetchConfig) -> None:
     error = fetch_error(loopback.url("/redirect-loop"), settings)
 
     assert error.reason.startswith("more than 5 redirects")
@@ -132,7 +135,7 @@ def test_redirect_loop_stops_at_the_cap(loopback: LoopbackServer, settings: Sett
 
 
 def test_redirect_cap_comes_from_settings(loopback: LoopbackServer) -> None:
-    strict = Settings(max_redirects=1)
+    strict = Settings(max_redirects=1).fetch_config()
 
     assert fetch(loopback.url("/redirect/1"), strict).url == loopback.url("/hello")
     assert fetch_error(loopback.url("/redirect/2"), strict).reason.startswith(
@@ -141,7 +144,7 @@ def test_redirect_cap_comes_from_settings(loopback: LoopbackServer) -> None:
 
 
 def test_redirect_to_another_scheme_is_refused(
-    loopback: LoopbackServer, settings: Settings
+    loopback: LoopbackServer, settings: FetchConfig
 ) -> None:
     error = fetch_error(loopback.url("/to-ftp"), settings)
 
@@ -160,12 +163,12 @@ def test_redirect_to_another_scheme_is_refused(
         ("http:///nohost", "not a valid URL (no host name)"),
     ],
 )
-def test_only_http_and_https_urls(settings: Settings, url: str, expected: str) -> None:
+def test_only_http_and_https_urls(settings: FetchConfig, url: str, expected: str) -> None:
     assert fetch_error(url, settings).reason == expected
 
 
 def test_streamed_body_over_the_cap_stops_early(
-    loopback: LoopbackServer, settings: Settings
+    loopback: LoopbackServer, settings: FetchConfig
 ) -> None:
     started = time.monotonic()
     error = fetch_error(loopback.url("/huge"), settings)
@@ -178,7 +181,7 @@ def test_streamed_body_over_the_cap_stops_early(
 
 
 def test_declared_content_length_over_the_cap_fails_before_reading(
-    loopback: LoopbackServer, settings: Settings
+    loopback: LoopbackServer, settings: FetchConfig
 ) -> None:
     started = time.monotonic()
     error = fetch_error(loopback.url("/huge-declared"), settings)
@@ -191,7 +194,7 @@ def test_declared_content_length_over_the_cap_fails_before_reading(
 
 
 def test_slow_drip_body_hits_the_total_deadline(
-    loopback: LoopbackServer, settings: Settings
+    loopback: LoopbackServer, settings: FetchConfig
 ) -> None:
     started = time.monotonic()
     error = fetch_error(loopback.url("/slow-drip"), settings)
@@ -202,7 +205,7 @@ def test_slow_drip_body_hits_the_total_deadline(
 
 
 def test_slow_drip_status_line_hits_the_total_deadline(
-    loopback: LoopbackServer, settings: Settings
+    loopback: LoopbackServer, settings: FetchConfig
 ) -> None:
     # Each byte arrives well within the read timeout; only a socket-level deadline
     # stops this before the headers are complete (about 11 s at this pace).
@@ -214,7 +217,7 @@ def test_slow_drip_status_line_hits_the_total_deadline(
 
 
 def test_deadline_also_applies_to_a_callers_own_client(
-    loopback: LoopbackServer, settings: Settings
+    loopback: LoopbackServer, settings: FetchConfig
 ) -> None:
     started = time.monotonic()
     with httpx.Client(timeout=5.0) as client:
@@ -225,7 +228,7 @@ def test_deadline_also_applies_to_a_callers_own_client(
 
 
 def test_silent_server_hits_the_read_timeout(loopback: LoopbackServer) -> None:
-    impatient = Settings(read_timeout=0.5)
+    impatient = Settings(read_timeout=0.5).fetch_config()
 
     error = fetch_error(loopback.url("/stall"), impatient)
 
@@ -233,7 +236,7 @@ def test_silent_server_hits_the_read_timeout(loopback: LoopbackServer) -> None:
 
 
 def test_settings_timeouts_override_a_callers_client(loopback: LoopbackServer) -> None:
-    impatient = Settings(read_timeout=0.5)
+    impatient = Settings(read_timeout=0.5).fetch_config()
 
     with httpx.Client(timeout=30.0) as client:
         error = fetch_error(loopback.url("/stall"), impatient, client=client)
@@ -241,17 +244,17 @@ def test_settings_timeouts_override_a_callers_client(loopback: LoopbackServer) -
     assert error.reason == "no data for 0.5 s (read timeout)"
 
 
-def test_binary_content_is_refused(loopback: LoopbackServer, settings: Settings) -> None:
+def test_binary_content_is_refused(loopback: LoopbackServer, settings: FetchConfig) -> None:
     assert fetch_error(loopback.url("/png"), settings).reason == "unsupported content: PNG image"
 
 
-def test_empty_body_is_refused(loopback: LoopbackServer, settings: Settings) -> None:
+def test_empty_body_is_refused(loopback: LoopbackServer, settings: FetchConfig) -> None:
     assert fetch_error(loopback.url("/empty"), settings).reason == "empty response body"
 
 
 def test_default_total_timeout_scales_with_read_timeout() -> None:
-    assert default_total_timeout(Settings()) == 130.0  # 10 s connect + 4 x 30 s read
-    assert default_total_timeout(Settings(read_timeout=1, connect_timeout=1)) == 60.0
+    assert default_total_timeout(Settings().fetch_config()) == 130.0  # 10 s connect + 4 x 30 s read
+    assert default_total_timeout(Settings(read_timeout=1, connect_timeout=1).fetch_config()) == 60.0
 
 
 # ----------------------------------------------------------------------------- sniff

@@ -14,7 +14,8 @@ from agora.cli import app
 from agora.settings import Settings
 from ingest import Outcome
 from ingest.embedding import Embedder
-from ingest.fetch import FetchError, _connectable_address, fetch
+from ingest.fetch import FetchError, fetch
+from ingest.transport import _connectable_address
 
 
 @pytest.mark.parametrize(
@@ -45,13 +46,13 @@ def test_public_addresses_pass() -> None:
 
 
 def test_loopback_fetch_is_refused_before_any_request(loopback: LoopbackServer) -> None:
-    settings = Settings(allow_private=False)
+    settings = Settings(allow_private=False).fetch_config()
     for url in (loopback.url("/hello"), f"http://localhost:{loopback.port}/hello"):
         with pytest.raises(FetchError) as caught:
             fetch(url, settings)
         assert "--allow-private" in caught.value.reason
     assert loopback.requests == []
-    assert fetch(loopback.url("/hello"), Settings(allow_private=True)).content
+    assert fetch(loopback.url("/hello"), Settings(allow_private=True).fetch_config()).content
 
 
 def test_library_records_the_refusal_and_the_cli_flag_allows_it(

@@ -1,12 +1,10 @@
-"""Fusion and diversity: ordering, ties, caps and MMR on small hand-made rankings."""
+"""Fusion and diversity: ordering, ties and caps on small hand-made rankings."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from retrieval.fusion import (
-    mmr,
     normalize,
     per_source_cap,
     reciprocal_rank_fusion,
@@ -74,17 +72,3 @@ def test_per_source_cap_keeps_order_and_lets_other_sources_up() -> None:
     assert keys(per_source_cap(ranking, mapping, cap=1, limit=1)) == ["s1:a"]
     with pytest.raises(ValueError):
         per_source_cap(ranking, mapping, cap=0)
-
-
-def test_mmr_prefers_a_different_passage_over_a_near_duplicate() -> None:
-    ranking = [("a", 1.0), ("a-copy", 0.99), ("other", 0.9)]
-    vectors = {
-        "a": np.array([1.0, 0.0]),
-        "a-copy": np.array([0.999, 0.04]),
-        "other": np.array([0.0, 1.0]),
-    }
-    assert keys(mmr(ranking, vectors, k=2, lambda_=0.5)) == ["a", "other"]
-    # With lambda 1 MMR is plain relevance order.
-    assert keys(mmr(ranking, vectors, k=3, lambda_=1.0)) == ["a", "a-copy", "other"]
-    assert mmr(ranking, vectors, k=0) == []
-    assert dict(mmr(ranking, vectors, k=3))["other"] == 0.9  # original scores come back

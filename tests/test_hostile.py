@@ -76,7 +76,7 @@ def test_hostile_pdfs_fail_within_limits(tmp_path: Path, embedder: Embedder) -> 
         assert elapsed < 60
         good = outcomes["good.md"].source
         assert lib.get(good.number or 0).status == SourceStatus.OK
-        assert lib.store.ids() == lib.catalog.chunk_ids()
+        assert lib.store.ids() == lib.chunk_ids()
 
 
 def test_the_sandbox_recovers_after_a_killed_parse(tmp_path: Path, embedder: Embedder) -> None:

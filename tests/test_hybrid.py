@@ -96,27 +96,27 @@ def test_bm25_index_follows_adds_removes_and_restarts(
     retriever = Retriever(library)
     retriever.search("torque", k=1)
     folder = library.root / INDEX_FOLDER
-    assert set(BM25Index.load(folder).chunk_ids) == library.catalog.chunk_ids()
+    assert set(BM25Index.load(folder).chunk_ids) == library.chunk_ids()
 
     extra = tmp_path / "extra.md"
     extra.write_text("# Torque wrench calibration\n\n" + "Calibrate the torque wrench. " * 20)
     library.add([str(extra)])
     hits = retriever.search("torque wrench calibration", k=1)
     assert hits[0].path == str(extra)
-    assert set(BM25Index.load(folder).chunk_ids) == library.catalog.chunk_ids()
+    assert set(BM25Index.load(folder).chunk_ids) == library.chunk_ids()
 
     removed = _numbers(library)["parts"]
     library.remove(removed)
     assert removed not in {p.source for p in retriever.search("XQ-7731 torque", k=5)}
-    assert set(BM25Index.load(folder).chunk_ids) == library.catalog.chunk_ids()
+    assert set(BM25Index.load(folder).chunk_ids) == library.chunk_ids()
 
     version = json.loads((folder / "agora-version.json").read_text())["chunks_version"]
-    assert version == library.catalog.chunks_version()
+    assert version == library.chunks_version()
     library.close()
     with open_library(library.root, embedder) as reopened:
         again = Retriever(reopened).search("torque wrench calibration", k=1)
         assert again[0].path == str(extra)
-        assert set(BM25Index.load(folder).chunk_ids) == reopened.catalog.chunk_ids()
+        assert set(BM25Index.load(folder).chunk_ids) == reopened.chunk_ids()
 
 
 def test_a_corrupt_index_is_rebuilt(library: Library) -> None:

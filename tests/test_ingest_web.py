@@ -95,7 +95,7 @@ def test_every_bad_input_becomes_a_failed_source_with_a_reason(
             assert needle.lower() in (source.reason or "").lower(), (url, source.reason)
             assert source.number is not None and source.chunk_count == 0
         assert lib.get(1).status == SourceStatus.OK
-        assert lib.store.ids() == kept_ids == lib.catalog.chunk_ids()
+        assert lib.store.ids() == kept_ids == lib.chunk_ids()
 
 
 def test_pdf_declared_as_html_is_read_as_pdf(

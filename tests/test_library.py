@@ -34,7 +34,7 @@ def test_folder_is_ingested_with_numbers_kinds_and_metadata(
         assert by_path[files["gtm"]].title == "Go-to-market after AI"
         assert all(s.status == SourceStatus.OK and s.chunk_count > 0 for s in sources)
         assert lib.store.count() == sum(s.chunk_count for s in sources)
-        assert lib.store.ids() == lib.catalog.chunk_ids()
+        assert lib.store.ids() == lib.chunk_ids()
         pdf_chunks = lib.chunks(by_path[files["survey"]])
         covered = {p for c in pdf_chunks for p in range(c.page or 0, (c.page_end or 0) + 1)}
         assert covered == {1, 2}
@@ -68,7 +68,7 @@ def test_changed_source_replaces_its_chunks_and_keeps_its_number(
         assert not old_ids & new_ids
         store_ids = lib.store.ids()
         assert new_ids <= store_ids and not old_ids & store_ids
-        assert store_ids == lib.catalog.chunk_ids()
+        assert store_ids == lib.chunk_ids()
 
 
 def test_remove_deletes_chunks_and_numbers_are_never_reused(
@@ -80,7 +80,7 @@ def test_remove_deletes_chunks_and_numbers_are_never_reused(
         removed = lib.remove(2)
         assert removed.number == 2
         assert all(s.number != 2 for s in lib.sources())
-        assert lib.store.ids() == lib.catalog.chunk_ids()
+        assert lib.store.ids() == lib.chunk_ids()
         assert not any(i.startswith(removed.source_id) for i in lib.store.ids())
         with pytest.raises(LibraryError, match="no source 2"):
             lib.get(2)

@@ -1,23 +1,59 @@
 """Library.add keeps one group ahead: the next group is fetched and extracted while the
-current one is embedded and stored, and the result is the same as doing them in turn."""
+current one is embedded and stored, and the result is the same as doing them in turn.
+
+Watched through public seams only: the library's config (group size, fetch workers), a
+recording `Progress`, and the fake embedder's hook (tests/fake_embedder.py).
+"""
 
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from helpers import open_library
+from fake_embedder import FakeEmbedder
+from helpers import library_config
 
-import ingest.library as library_module
-from ingest import Outcome
-from ingest.embedding import Embedder
-from ingest.library import Library, SourceRequest
+from ingest import Library, Outcome, SourceRequest
 from ingest.types import SourceStatus
 
 
+class Recording:
+    """A Progress that notes which thread advanced which phase, and can hold one."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str]] = []  # (phase, thread name)
+        self.changed = threading.Condition()
+        self.hold: tuple[str, int, threading.Event] | None = None  # (phase, nth, release)
+
+    def start(self, phase: str, total: int) -> None:
+        pass
+
+    def grow(self, phase: str, amount: int) -> None:
+        pass
+
+    def advance(self, phase: str, amount: int = 1) -> None:
+        with self.changed:
+            self.events.append((phase, threading.current_thread().name))
+            count = self.count(phase)
+            self.changed.notify_all()
+        if self.hold is not None and self.hold[:2] == (phase, count):
+            assert self.hold[2].wait(timeout=10), "the hold was never released"
+            time.sleep(0.5)  # what released it has time to finish its step first
+
+    def count(self, phase: str) -> int:
+        return sum(1 for seen, _ in self.events if seen == phase)
+
+    def wait_for(self, phase: str, count: int) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: self.count(phase) >= count, timeout=10)
+
+
 def test_next_group_is_extracted_while_this_one_is_stored(
-    tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, fake_embedder: FakeEmbedder
 ) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -25,44 +61,28 @@ def test_next_group_is_extracted_while_this_one_is_stored(
         body = f"Finding {i} on sales cycles and engineering throughput. " * 12
         (docs / f"note-{i}.md").write_text(f"# Note {i}\n\n{body}\n")
     (docs / "empty.md").write_text("")  # fails in extraction (first file, first group)
-    monkeypatch.setattr(library_module, "GROUP_SIZE", 3)
+    progress = Recording()
 
-    events: list[tuple[str, str, int]] = []  # (what, thread, first file index of the group)
-    extract_started = threading.Event()
-    real_extract = Library._fetch_and_extract
-    real_store = Library._store_group
-
-    def first(group: list) -> int:  # type: ignore[type-arg]
-        return sorted(str(path) for path in docs.iterdir()).index(group[0].location)
-
-    def extract(self, group, fetcher, progress):  # type: ignore[no-untyped-def]
-        events.append(("extract", threading.current_thread().name, first(group)))
-        if first(group) > 0:
-            extract_started.set()
-        return real_extract(self, group, fetcher, progress)
-
-    def store(self, group, summary, progress):  # type: ignore[no-untyped-def]
-        if first(group) == 0:
+    def while_embedding(texts: Sequence[str]) -> None:
+        if len(fake_embedder.calls) == 0:
             # The second group's extraction must start while the first is being stored.
-            assert extract_started.wait(timeout=10), "the next group was not extracted ahead"
-        events.append(("store", threading.current_thread().name, first(group)))
-        return real_store(self, group, summary, progress)
+            extracted = progress.wait_for("extract", 4)
+            assert extracted, "the next group was not extracted ahead"
 
-    monkeypatch.setattr(Library, "_fetch_and_extract", extract)
-    monkeypatch.setattr(Library, "_store_group", store)
-    with open_library(tmp_path / "lib", embedder) as lib:
-        summary = lib.add([SourceRequest(location=str(docs))])
+    fake_embedder.before_embed = while_embedding
+    config = replace(library_config(tmp_path / "lib"), group_size=3)
+    with Library(config, embedder=fake_embedder) as lib:
+        summary = lib.add([SourceRequest(location=str(docs))], progress=progress)
         sources = lib.sources()
 
     main = threading.main_thread().name
-    assert [e for e in events if e[0] == "store"] == [
-        ("store", main, 0),
-        ("store", main, 3),
-        ("store", main, 6),
-    ]
-    assert all(thread != main for what, thread, _ in events if what == "extract")
+    # One encoder call per group with something to embed, all on the calling thread...
+    assert fake_embedder.calls == [(main, 2), (main, 3), (main, 1)]
+    # ...while every fetch and extraction ran on the side.
+    assert progress.count("fetch") == progress.count("extract") == 7
+    assert all(t != main for phase, t in progress.events if phase in ("fetch", "extract"))
     # Numbers follow the files' order, as when the groups ran one after the other.
-    by_number = sorted(sources, key=lambda source: source.number)
+    by_number = sorted(sources, key=lambda source: source.number or 0)
     assert [Path(source.location).name for source in by_number] == sorted(
         path.name for path in docs.iterdir()
     )
@@ -73,38 +93,26 @@ def test_next_group_is_extracted_while_this_one_is_stored(
 
 
 def test_an_add_that_fails_abandons_the_group_prepared_ahead(
-    tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, fake_embedder: FakeEmbedder
 ) -> None:
     """Ctrl-C or an error while storing must not wait for a whole next group of fetches."""
     docs = tmp_path / "docs"
     docs.mkdir()
     for i in range(6):
         (docs / f"note-{i}.md").write_text(f"# Note {i}\n\n" + "Sales cycles and AI. " * 20)
-    monkeypatch.setattr(library_module, "GROUP_SIZE", 2)
-    monkeypatch.setattr(library_module, "FETCH_WORKERS", 1)  # the group ahead reads in order
-    fetchers: list[library_module._Fetcher] = []
+    failed = threading.Event()
+    progress = Recording()
+    # The first read of the group ahead (note-2) holds until the add has failed (and has
+    # had half a second to unwind); the reads after it must then be skipped.
+    progress.hold = ("fetch", 3, failed)
 
-    class Capturing(library_module._Fetcher):
-        def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-            super().__init__(*args, **kwargs)
-            fetchers.append(self)
-
-    reads: list[str] = []
-    real_read = library_module.read_local
-
-    def read(path: Path, limit: int) -> bytes:
-        if path.name == "note-2.md":  # first file of the group ahead: hold it until abandoned
-            assert fetchers[0].abandoned.wait(timeout=10)
-        reads.append(path.name)
-        return real_read(path, limit)
-
-    def store(self, group, summary, progress):  # type: ignore[no-untyped-def]
+    def disk_full(texts: Sequence[str]) -> None:
+        failed.set()
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(library_module, "_Fetcher", Capturing)
-    monkeypatch.setattr(library_module, "read_local", read)
-    monkeypatch.setattr(Library, "_store_group", store)
-    with open_library(tmp_path / "lib", embedder) as lib, pytest.raises(RuntimeError):
-        lib.add([SourceRequest(location=str(docs))])
+    fake_embedder.before_embed = disk_full
+    config = replace(library_config(tmp_path / "lib"), group_size=2, fetch_workers=1)
+    with Library(config, embedder=fake_embedder) as lib, pytest.raises(RuntimeError):
+        lib.add([SourceRequest(location=str(docs))], progress=progress)
     # note-2 is read if its fetch began before the failure, skipped if not; none after it.
-    assert reads in (["note-0.md", "note-1.md"], ["note-0.md", "note-1.md", "note-2.md"])
+    assert progress.count("fetch") in (2, 3)

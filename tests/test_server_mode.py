@@ -7,6 +7,7 @@ import math
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,13 +15,11 @@ import httpx
 import pytest
 from helpers import write_corpus
 
-import ingest.library
 from agora.settings import Settings
-from ingest import Library
+from ingest import Library, Outcome
 from ingest.check import check_library
 from ingest.chroma_catalog import ChromaCatalog
 from ingest.embedding import Embedder
-from ingest.library import Outcome
 from ingest.store import open_chroma_server
 from ingest.types import Source, SourceStatus
 from retrieval import search
@@ -31,11 +30,15 @@ def test_two_clients_share_one_library(
 ) -> None:
     write_corpus(tmp_path / "docs")
     first = Library(
-        Settings(library=tmp_path / "a", chroma_url=chroma_server, library_name="shared-lib"),
+        Settings(
+            library=tmp_path / "a", chroma_url=chroma_server, library_name="shared-lib"
+        ).library_config(),
         embedder=embedder,
     )
     second = Library(
-        Settings(library=tmp_path / "b", chroma_url=chroma_server, library_name="shared-lib"),
+        Settings(
+            library=tmp_path / "b", chroma_url=chroma_server, library_name="shared-lib"
+        ).library_config(),
         embedder=embedder,
     )
     first.add([str(tmp_path / "docs" / "engineering.md")])
@@ -76,12 +79,12 @@ def test_four_concurrent_clients_add_disjoint_sources(tmp_path: Path, chroma_ser
         assert process.returncode == 0, stderr
 
     check = Settings(library=tmp_path / "check", chroma_url=chroma_server, library_name="race-lib")
-    with Library(check) as lib:
+    with Library(check.library_config()) as lib:
         sources = lib.sources()
         assert len(sources) == 24
         assert sorted(s.number or 0 for s in sources) == list(range(1, 25))
         assert all(s.status == SourceStatus.OK for s in sources)
-        chunk_ids = lib.catalog.chunk_ids()
+        chunk_ids = lib.chunk_ids()
         assert sum(s.chunk_count for s in sources) == len(chunk_ids)
         assert lib.store.count() == len(chunk_ids)  # every chunk exactly once
         assert lib.store.ids() == chunk_ids
@@ -114,7 +117,6 @@ def test_catalog_requests_are_per_group_not_per_source(
     sources at once. Before batching, a new source cost about 12 requests and an unchanged
     one 2; now a group costs a few, whatever its size."""
     group = 8
-    monkeypatch.setattr(ingest.library, "GROUP_SIZE", group)
     docs = tmp_path / "docs"
     docs.mkdir()
     count = 40
@@ -134,8 +136,9 @@ def test_catalog_requests_are_per_group_not_per_source(
 
     monkeypatch.setattr(httpx.Client, "send", counting)
     settings = Settings(library=tmp_path / "lib", chroma_url=chroma_server, library_name="rtt")
+    config = replace(settings.library_config(), group_size=group)
     groups = math.ceil(count / group)
-    with Library(settings, embedder=embedder) as lib:
+    with Library(config, embedder=embedder) as lib:
         requests.clear()
         summary = lib.add([str(docs)])
         assert (summary.count(Outcome.ADDED), summary.count(Outcome.SKIPPED)) == (38, 1)
@@ -155,7 +158,7 @@ def test_catalog_requests_are_per_group_not_per_source(
 
         sources = lib.sources()
         assert sorted(s.number or 0 for s in sources) == list(range(1, count + 1))
-        assert lib.store.ids() == lib.catalog.chunk_ids()
+        assert lib.store.ids() == lib.chunk_ids()
         assert check_library(lib).consistent
 
 

@@ -125,6 +125,10 @@ def test_only_urls_are_added_by_location(client: TestClient) -> None:
         response = client.post("/api/sources", json={"urls": [location]})
         assert response.status_code == 422, location
         assert "only http(s) URLs" in response.text
+    for location in ("http://", "https://host:port/"):
+        response = client.post("/api/sources", json={"urls": [location]})
+        assert response.status_code == 422, location
+        assert "not a valid URL" in response.text
 
 
 def test_upload_adds_a_file(client: TestClient, settings: Settings) -> None:

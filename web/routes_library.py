@@ -11,8 +11,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 
 from ingest import Library, LibraryError, SourceRequest
-from ingest.library import is_url
 from ingest.local import SUPPORTED_EXTENSIONS
+from ingest.locations import check_location, is_url
 from retrieval.types import Passage, SearchFilters
 from web.jobs import Job, JobProgress, JobView, QueueFull, Work
 from web.models import AddUrls, ChunkSpan, SourceDetail, SourceList
@@ -83,6 +83,11 @@ async def add_urls(body: AddUrls, space: Space) -> JobView:
         raise HTTPException(
             422, f"only http(s) URLs can be added here (upload files instead): {bad[0]!r}"
         )
+    for url in body.urls:
+        try:
+            check_location(url.strip())  # "http://": refused here, not in the job
+        except LibraryError as exc:
+            raise HTTPException(422, str(exc)) from exc
     metadata = {"title": body.title, "author": body.author, "date": body.date}
     if len(body.urls) > 1 and any(metadata.values()):
         raise HTTPException(422, "title, author and date can be given for one URL only")

@@ -114,7 +114,7 @@ class Workspace:
 
     def open_library(self) -> Library:
         """A new `Library` for the calling thread, sharing the loaded model."""
-        return Library(self.settings, embedder=self.embedder)
+        return Library(self.settings.library_config(), embedder=self.embedder)
 
     async def read(self, function: Callable[[Library], T]) -> T:
         """Run `function(library)` on the reader thread and wait for it without blocking

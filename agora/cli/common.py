@@ -84,7 +84,7 @@ def settings_for(library: Path | None, **overrides: object) -> Settings:
 
 def open_library(library: Path | None, **overrides: object) -> Library:
     try:
-        return Library(settings_for(library, **overrides))
+        return Library(settings_for(library, **overrides).library_config())
     except LibraryError as exc:
         fail(str(exc))
 

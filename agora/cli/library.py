@@ -21,8 +21,9 @@ from agora.cli.common import (
     settings_for,
 )
 from agora.progress import RichProgress
-from ingest import LibraryError, Outcome, SourceRequest
-from ingest.library import IngestSummary, read_request_list
+from ingest import IngestSummary, LibraryError, Outcome, SourceRequest
+from ingest.locations import check_location
+from ingest.requests import read_request_list
 from ingest.types import Chunk, Source
 
 
@@ -57,11 +58,14 @@ def library_add(
 ) -> None:
     """Add sources; each one ends up ok, skipped, or failed with a reason."""
     requests = [SourceRequest(location=location) for location in locations or []]
-    if from_file is not None:
-        try:
+    try:
+        if from_file is not None:
             requests += read_request_list(from_file)
-        except LibraryError as exc:
-            fail(str(exc))
+        # A malformed location fails the command before anything is opened or stored.
+        for request in requests:
+            check_location(request.location)
+    except LibraryError as exc:
+        fail(str(exc))
     if sitemap or feed:
         listed = [*(sitemap or []), *(feed or [])]
         requests += _listed_pages(listed, max_listed, library, allow_private)
@@ -179,7 +183,7 @@ def _listed_pages(
 
     settings = settings_for(library, allow_private=allow_private or None)
     try:
-        pages, problems = read_listings(urls, settings, limit=limit)
+        pages, problems = read_listings(urls, settings.fetch_config(), limit=limit)
     except ListingError as exc:
         fail(exc.reason)
     for problem in problems:
