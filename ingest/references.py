@@ -57,9 +57,12 @@ class Reference:
     doi: str | None = None
 
 
-def read_references(path: Path) -> list[SourceRequest] | None:
+def read_references(path: Path, *, local_files: bool = True) -> list[SourceRequest] | None:
     """The requests of a reference export, or None when `path` is not one (a .json that
-    is Agora's own manifest rather than CSL-JSON, or another suffix)."""
+    is Agora's own manifest rather than CSL-JSON, or another suffix).
+
+    `local_files=False` (the web app, which reads nothing from the server's disk on a
+    visitor's behalf) skips attached files that are paths, taking the URL or DOI."""
     suffix = path.suffix.lower()
     if suffix not in REFERENCE_SUFFIXES:
         return None
@@ -81,7 +84,7 @@ def read_references(path: Path) -> list[SourceRequest] | None:
         references = _read_bibtex(raw, path)
     if not references:
         raise LibraryError(f"{path}: no reference entries found")
-    return [_request(reference, path.resolve()) for reference in references]
+    return [_request(reference, path.resolve(), local_files) for reference in references]
 
 
 def is_csl_json(data: Any) -> bool:
@@ -100,7 +103,7 @@ def is_csl_json(data: Any) -> bool:
 # -- what to fetch --------------------------------------------------------------------------
 
 
-def _request(reference: Reference, export: Path) -> SourceRequest:
+def _request(reference: Reference, export: Path, local_files: bool = True) -> SourceRequest:
     metadata = {
         "title": reference.title,
         "author": _author_line(reference.authors),
@@ -111,7 +114,7 @@ def _request(reference: Reference, export: Path) -> SourceRequest:
     for attachment in reference.files:
         if attachment.lower().startswith(("http://", "https://")):
             return SourceRequest(location=attachment, **metadata)
-        found = _local_file(attachment, base)
+        found = _local_file(attachment, base) if local_files else None
         if found is not None:
             return SourceRequest(location=str(found), **metadata)
         missing.append(attachment)
@@ -119,7 +122,13 @@ def _request(reference: Reference, export: Path) -> SourceRequest:
         return SourceRequest(location=reference.urls[0], **metadata)
     if reference.doi:
         return SourceRequest(location=DOI_RESOLVER + quote(reference.doi, safe="/:;()"), **metadata)
-    if missing:
+    if missing and not local_files:
+        problem = (
+            f"its attached file ({missing[0]}) is a path on the computer that exported it; "
+            "the web app fetches only URLs and DOIs, so add this export with "
+            "`agora library add --from FILE` on the machine that holds the files"
+        )
+    elif missing:
         problem = (
             f"the attached file was not found or cannot be read ({missing[0]}), and the entry "
             "has no URL or DOI to fetch instead"
