@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEMO_LIBRARY ?= library/demo
 DEMO_RUN ?= runs/demo
 
-.PHONY: venv demo test lint bench clean browser
+.PHONY: venv demo test lint bench clean browser pdf-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) pdf-deps
 	HF_HUB_OFFLINE=1 $(BIN)/python scripts/demo.py --library $(DEMO_LIBRARY) --out $(DEMO_RUN)
 
 lint: $(STAMP)
@@ -39,7 +39,16 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			chromium fonts-wqy-zenhei >/dev/null; }
 
-test: $(STAMP) lint browser
+# PDF exports (`agora report --format pdf`, and the demo's report.pdf): WeasyPrint needs
+# Debian's Pango, and a Chinese report a CJK font (fontconfig finds it).
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-wqy-zenhei
+pdf-deps:
+	@dpkg -s $(PDF_PACKAGES) >/dev/null 2>&1 || { \
+		echo "installing Pango and a Chinese font for PDF exports"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			$(PDF_PACKAGES) >/dev/null; }
+
+test: $(STAMP) lint browser pdf-deps
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest --chroma-server $(SERVER_SUITES)
 

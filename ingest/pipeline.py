@@ -56,7 +56,8 @@ def run_ingest(
     raises `LibraryError` before anything is fetched or stored; a bad source never raises
     (it becomes a failed source with a reason)."""
     for request in requests:
-        check_location(request.location)
+        if not request.problem:
+            check_location(request.location)
     summary = IngestSummary()
     items = expand(requests)
     progress.start("fetch", len(items))
@@ -100,6 +101,10 @@ def expand(requests: Sequence[SourceRequest]) -> list[PendingSource]:
             items.append(item)
 
     for request in requests:
+        if request.problem:  # nothing to fetch (a reference entry): recorded as failed
+            key = request.location
+            push(PendingSource(request, key, source_id_for(key), error=request.problem))
+            continue
         if is_url(request.location):
             location = normalise_url(request.location)
             push(PendingSource(request, location, source_id_for(location)))

@@ -22,6 +22,9 @@ class SourceRequest(BaseModel):
     title: str | None = Field(None, description="Title to use instead of the extracted one.")
     author: str | None = Field(None, description="Author or organisation to record.")
     date: str | None = Field(None, description="Publication date (ISO 8601) to record.")
+    problem: str | None = Field(
+        None, description="Why there is nothing to fetch (a reference entry): recorded failed."
+    )
 
 
 def as_request(request: SourceRequest | str) -> SourceRequest:
@@ -31,7 +34,11 @@ def as_request(request: SourceRequest | str) -> SourceRequest:
 def read_request_list(path: Path) -> list[SourceRequest]:
     """Requests from a file: one location per line (.txt), or a manifest (.json/.yaml)
     with ``sources: [{location, title?, author?, date?}]``, relative paths resolved
-    against the manifest's folder."""
+    against the manifest's folder; or a reference export (.bib, .ris, CSL-JSON)."""
+    from ingest.references import read_references
+
+    if (references := read_references(path)) is not None:
+        return references
     try:
         raw = path.read_text(encoding="utf-8")
     except OSError as exc:

@@ -1,4 +1,4 @@
-"""`make demo`: build the demo library, run a debate, write the report and its audit.
+"""`make demo`: build the demo library, run a debate, write the report, its audit and a PDF.
 
 Runs the real `agora` commands in-process, so the demo exercises exactly what a user types.
 Rerunning is cheap: unchanged sources are recognised and not embedded again, and the
@@ -38,10 +38,18 @@ def main() -> None:
         shutil.rmtree(args.out)  # a fresh debate each time; --resume is for interrupted runs
     run("debate", question, "--library", library, "--out", str(args.out))
     run("audit", str(args.out))
+    run("report", str(args.out), "--format", "pdf", "--out", str(args.out / "report.pdf"))
     seconds = time.perf_counter() - started
     print(f"\nDemo finished in {seconds:.0f} s.")
     print(f"  library: {args.library}")
-    for name in ("report.md", "report.html", "report.zh.md", "report.zh.html", "audit.json"):
+    for name in (
+        "report.md",
+        "report.html",
+        "report.zh.md",
+        "report.zh.html",
+        "report.pdf",
+        "audit.json",
+    ):
         print(f"  {name:>15}: {args.out / name}")
     print(f"Open {args.out / 'report.html'} in a browser; hover a [n] to see its passage.")
 

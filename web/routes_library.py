@@ -119,6 +119,32 @@ async def upload(
     return _submit_add(space, requests, f"Upload {names}")
 
 
+@router.post(
+    "/sources/references",
+    status_code=202,
+    response_model=JobView,
+    summary="Add the entries of a reference manager's export: BibTeX, RIS or CSL-JSON "
+    "(a background job); each entry's URL or DOI is fetched",
+)
+async def upload_references(
+    space: Space,
+    file: Annotated[UploadFile, File(description="A .bib, .ris or CSL-JSON .json export.")],
+) -> JobView:
+    from ingest.references import REFERENCE_SUFFIXES, read_references
+
+    path = await _store_upload(space, file, REFERENCE_SUFFIXES)
+    try:
+        # Attached files are paths on the uploader's computer: never read from this disk.
+        requests = read_references(path, local_files=False)
+    except LibraryError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    if requests is None:
+        raise HTTPException(
+            422, f"{path.name} is not a BibTeX, RIS or CSL-JSON export (CSL-JSON is a list)"
+        )
+    return _submit_add(space, requests, f"References from {path.name}")
+
+
 def safe_filename(name: str | None) -> str:
     """A file name that is only a name: no folders, no leading dots, plain characters."""
     base = re.split(r"[\\/]", name or "")[-1]
@@ -126,15 +152,17 @@ def safe_filename(name: str | None) -> str:
     return cleaned or "upload"
 
 
-async def _store_upload(space: Space, upload_file: UploadFile) -> Path:
+async def _store_upload(
+    space: Space, upload_file: UploadFile, suffixes: frozenset[str] = SUPPORTED_EXTENSIONS
+) -> Path:
     """Copy an upload into <library>/uploads/<content hash>/<name>: the same file uploaded
     twice lands on the same path, so re-adding it is idempotent like any other source."""
     name = safe_filename(upload_file.filename)
     suffix = Path(name).suffix.lower()
-    if suffix not in SUPPORTED_EXTENSIONS:
+    if suffix not in suffixes:
         raise HTTPException(
             415,
-            f"{name}: unsupported file type; upload {', '.join(sorted(SUPPORTED_EXTENSIONS))}",
+            f"{name}: unsupported file type; upload {', '.join(sorted(suffixes))}",
         )
     limit = space.settings.max_download_bytes
     space.uploads.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ingest import Library
+from report.export_files import MEDIA as EXPORT_MEDIA
 from web.jobs import Job, JobView
 from web.models import StartDebate
 from web.routes_library import Space, submit_job
@@ -22,7 +23,13 @@ from web.workspace import Workspace
 router = APIRouter(prefix="/api", tags=["debates"])
 ROUND_DONE = re.compile(r"^round (\d+)/(\d+) done")
 EVENT_POLL = 0.25  # seconds between looks at a job while streaming its events
-MEDIA = {"md": "text/markdown", "html": "text/html", "json": "application/json"}
+MEDIA: dict[str, str] = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+}
+MEDIA.update(EXPORT_MEDIA)
+ReportFormat = Literal["md", "html", "json", "pdf", "docx"]
 # A report opened in the browser runs its own small inline script (the [n] popovers)
 # and nothing else.
 REPORT_CSP = (
@@ -106,31 +113,32 @@ async def show_run(name: str, space: Space) -> RunInfo:
 
 @router.get(
     "/runs/{name}/report",
-    summary="The run's report as Markdown, HTML or JSON, in English or Chinese",
-    responses={200: {"content": {m: {} for m in MEDIA.values()}}},
+    summary="The run's report as Markdown, HTML, JSON, PDF or Word, in English or Chinese",
+    responses={200: {"content": {m.split(";")[0]: {} for m in MEDIA.values()}}},
 )
 async def get_report(
     name: str,
     space: Space,
-    format: Annotated[Literal["md", "html", "json"], Query(description="md, html, json")] = "html",
+    format: Annotated[ReportFormat, Query(description="md, html, json, pdf, docx")] = "html",
     lang: Annotated[Literal["en", "zh"], Query(description="en or zh")] = "en",
     download: Annotated[bool, Query(description="As an attachment.")] = False,
 ) -> Response:
     run_dir = _run_path(space, name)
-    text = await asyncio.to_thread(_render, run_dir, format, lang)
+    body = await asyncio.to_thread(_render, run_dir, format, lang)
     headers = {}
-    if download:
-        suffix = {"md": "md", "html": "html", "json": "json"}[format]
+    if download or format in ("pdf", "docx"):
         lang_part = "" if lang == "en" or format == "json" else f".{lang}"
-        headers["Content-Disposition"] = f'attachment; filename="{name}{lang_part}.{suffix}"'
+        headers["Content-Disposition"] = f'attachment; filename="{name}{lang_part}.{format}"'
     if format == "html":
         headers["Content-Security-Policy"] = REPORT_CSP
-    return Response(text, media_type=f"{MEDIA[format]}; charset=utf-8", headers=headers)
+    return Response(body, media_type=MEDIA[format], headers=headers)
 
 
-def _render(run_dir: Path, fmt: Literal["md", "html", "json"], lang: str) -> str:
+def _render(run_dir: Path, fmt: ReportFormat, lang: str) -> str | bytes:
     """Rendered now, so the HTML always shows the latest audit; in another language, with
-    the translations the run keeps (a model translated them when the debate ended)."""
+    the translations the run keeps (a model translated them when the debate ended). PDF
+    and Word are built from the same report, audit and translations."""
+    from report.export_files import ExportError, export_report
     from report.files import ReportError, load_audit, load_report
     from report.render import render
     from report.translate import kept_translations
@@ -142,9 +150,14 @@ def _render(run_dir: Path, fmt: Literal["md", "html", "json"], lang: str) -> str
                 404, "this run has no report yet (is its debate still running, or did it fail?)"
             )
         translate = kept_translations(run_dir, lang) if lang != report.language else None
-        return render(report, fmt, lang, audit=load_audit(run_dir), translate=translate)
+        audit = load_audit(run_dir)
+        if fmt == "pdf" or fmt == "docx":
+            return export_report(report, fmt, lang, audit=audit, translate=translate)
+        return render(report, fmt, lang, audit=audit, translate=translate)
     except ReportError as exc:
         raise HTTPException(500, str(exc)) from exc
+    except ExportError as exc:  # a system package missing on the server: it says which
+        raise HTTPException(503, str(exc)) from exc
 
 
 @router.get("/runs/{name}/audit", summary="The run's audit (audit.json)")

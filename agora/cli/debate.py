@@ -29,7 +29,15 @@ if TYPE_CHECKING:
 @app.command("report")
 def report_command(
     run_dir: Annotated[Path, typer.Argument(help="A run folder written by `agora debate`.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="md, html or json.")] = "md",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="md, html, json, pdf or docx (pdf and docx go to --out, or into the run "
+            "folder as report[.zh].pdf|docx).",
+        ),
+    ] = "md",
     lang: Annotated[str, typer.Option("--lang", help="en or zh.")] = "en",
     out_file: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write to FILE instead of printing.")
@@ -49,11 +57,12 @@ def report_command(
     library: LibraryOption = None,
 ) -> None:
     """Render a run's report (building report.json from debate.json if it is missing)."""
+    from report.export_files import EXPORTS, ExportError, export_name, export_report
     from report.files import ReportError, load_audit, load_report
     from report.render import FORMATS, render
 
-    if fmt not in FORMATS:
-        fail(f"--format {fmt!r}: expected md, html or json")
+    if fmt not in FORMATS and fmt not in EXPORTS:
+        fail(f"--format {fmt!r}: expected md, html, json, pdf or docx")
     if lang not in ("en", "zh"):
         fail(f"--lang {lang!r}: expected en or zh")
     if not (run_dir / "debate.json").exists() and not (run_dir / "report.json").exists():
@@ -65,13 +74,23 @@ def report_command(
         translate = _translator(run_dir, lang, llm, api_base) if report.language != lang else None
         if translate is not None:
             translate.warm(report)
-        text = render(report, fmt, lang, audit=load_audit(run_dir), translate=translate)
-    except ReportError as exc:
+        audit = load_audit(run_dir)
+        output: str | bytes
+        if fmt in FORMATS:
+            output = render(report, fmt, lang, audit=audit, translate=translate)
+        elif fmt in EXPORTS:
+            output = export_report(report, fmt, lang, audit=audit, translate=translate)
+    except (ReportError, ExportError) as exc:
         fail(str(exc))
-    if out_file is None:
-        sys.stdout.write(text)
+    if out_file is None and isinstance(output, str):
+        sys.stdout.write(output)
         return
-    out_file.write_text(text, encoding="utf-8")
+    # PDF and Word are binary: into a file, by default in the run folder.
+    out_file = out_file or run_dir / export_name(fmt, lang)
+    if isinstance(output, bytes):
+        out_file.write_bytes(output)
+    else:
+        out_file.write_text(output, encoding="utf-8")
     out.print(f"report written to {out_file}", markup=False, highlight=False, soft_wrap=True)
 
 

@@ -36,7 +36,8 @@ def library_add(
         Path | None,
         typer.Option(
             "--from",
-            help="A file of locations, one per line, or a JSON/YAML manifest with metadata.",
+            help="A file of locations, one per line; a JSON/YAML manifest with metadata; or a "
+            "reference manager's export (.bib, .ris, CSL-JSON): its files, URLs or DOIs.",
         ),
     ] = None,
     library: LibraryOption = None,

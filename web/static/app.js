@@ -266,6 +266,21 @@
     request.send(form);
   });
 
+  $("#references-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const input = $("#references-file");
+    if (!input.files.length) return;
+    const form = new FormData();
+    form.append("file", input.files[0], input.files[0].name);
+    try {
+      const job = await api("/api/sources/references", { method: "POST", body: form });
+      input.value = "";
+      watchJob(job, $("#library-jobs"), () => loadSources());
+    } catch (error) {
+      toast(error.message, true);
+    }
+  });
+
   // -- search --------------------------------------------------------------------------
 
   $("#search-form").addEventListener("submit", async (event) => {
@@ -366,7 +381,7 @@
       link.setAttribute("role", "button");
       link.setAttribute("aria-label", `Source ${link.dataset.n}: show the cited passage`);
     });
-    for (const fmt of ["md", "html", "json"]) {
+    for (const fmt of ["md", "html", "json", "pdf", "docx"]) {
       $("#dl-" + fmt).href = `/api/runs/${encodeURIComponent(name)}/report?format=${fmt}&lang=${state.lang}&download=true`;
     }
     for (const button of document.querySelectorAll("[data-lang]")) {
