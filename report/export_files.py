@@ -15,7 +15,7 @@ from report.types import Report
 
 Export = Literal["pdf", "docx"]
 EXPORTS: tuple[Export, ...] = ("pdf", "docx")
-MEDIA: dict[Export, str] = {
+MEDIA: dict[str, str] = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
