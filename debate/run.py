@@ -79,6 +79,13 @@ def run_debate(
     """
     say = progress or (lambda message: None)
     out_dir = Path(out_dir)
+    if not resume and not library.sources(SourceStatus.OK):
+        # Refused before the run folder exists: a debate over nothing is not a report.
+        raise DebateError(
+            f"library {library.root} has no sources: add some with "
+            f"`agora library add URL-OR-PATH --library {library.root}` "
+            "(or find some with `agora library discover \"QUESTION\"`)"
+        )
     out_dir.mkdir(parents=True, exist_ok=True)
     chosen = engine if isinstance(engine, Engine) else make_engine(engine, api_base=api_base)
     debate_path = out_dir / "debate.json"

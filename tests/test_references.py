@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from agora.cli import app
 from ingest import LibraryError
-from ingest.library import read_request_list
+from ingest.requests import read_request_list
 from ingest.references import split_file_field
 
 DATA = Path(__file__).resolve().parent / "data" / "references"

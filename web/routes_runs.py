@@ -28,7 +28,7 @@ MEDIA: dict[str, str] = {
     "html": "text/html; charset=utf-8",
     "json": "application/json; charset=utf-8",
 }
-MEDIA.update(EXPORT_MEDIA)
+MEDIA.update({str(fmt): media for fmt, media in EXPORT_MEDIA.items()})
 ReportFormat = Literal["md", "html", "json", "pdf", "docx"]
 # A report opened in the browser runs its own small inline script (the [n] popovers)
 # and nothing else.

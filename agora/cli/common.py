@@ -89,6 +89,17 @@ def open_library(library: Path | None, **overrides: object) -> Library:
         fail(str(exc))
 
 
+def require_library(library: Path | None) -> None:
+    """Refuse a library folder that does not exist, before anything creates it (opening a
+    library creates its folder, which is right for `library add` and wrong for a debate)."""
+    settings = settings_for(library)
+    if settings.chroma_url is None and not settings.library.exists():
+        fail(
+            f"library {settings.library} does not exist: add sources with "
+            f"`agora library add URL-OR-PATH --library {settings.library}`"
+        )
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     # soft_wrap: long paths and URLs stay on one line, copyable.
     err.print(f"[bold red]error:[/] {message}", soft_wrap=True)
