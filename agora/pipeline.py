@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from audit.auditor import Auditor
 from audit.judge import CitationJudge
@@ -30,7 +31,7 @@ from debate.engine import make_engine
 from debate.run import DebateError, run_debate
 from debate.types import Debate
 from ingest.library import Library
-from llm import Model
+from llm import LLMConnectionError, LLMOutputError, Model
 from report.claims import audit_inputs
 from report.files import (
     AUDIT,
@@ -42,6 +43,7 @@ from report.files import (
     write_renderings,
     write_text,
 )
+from report.export_files import EXPORTS, Export, export_report
 from report.layout import Translate
 from report.render import Format, render
 from report.translate import Translator, kept_translations
@@ -89,8 +91,11 @@ class Pipeline:
         debate = self.debate(
             question, run_dir, rounds=rounds, panel_file=panel_file, resume=resume
         )
-        report = self.report(run_dir, rebuild=_stale(run_dir / REPORT, run_dir / DEBATE))
-        written = self.render(run_dir, report)
+        try:
+            report = self.report(run_dir, rebuild=_stale(run_dir / REPORT, run_dir / DEBATE))
+            written = self.render(run_dir, report)
+        except (ReportError, LLMOutputError, LLMConnectionError) as exc:
+            raise ReportError(f"the debate is saved, but the report failed: {exc}") from exc
         result = RunResult(debate=debate, report=report, written=written)
         if audit and _stale(run_dir / AUDIT, run_dir / REPORT):
             result.audit = self.audit(run_dir)
@@ -140,9 +145,10 @@ class Pipeline:
         self.progress(f"writing the report in {', '.join(self.languages)}")
         return write_renderings(run_dir, report, self.languages, translators)
 
-    def render_one(self, run_dir: Path, fmt: Format, lang: str) -> str:
-        """One rendering of the run's report, as of now (the latest audit marks; the prose in
-        `lang` translated by the model, else as the folder keeps it)."""
+    def render_one(self, run_dir: Path, fmt: Format | Export, lang: str) -> str | bytes:
+        """One rendering of the run's report, as of now: the latest audit marks, the prose
+        in `lang` translated by the model (else as the folder keeps it). Text for md, html
+        and json; bytes for the pdf and docx exports."""
         report = self.report(run_dir)
         translate: Translate | None = None
         if lang != report.language:
@@ -152,7 +158,10 @@ class Pipeline:
                 translate = translator
             else:
                 translate = kept_translations(run_dir, lang)
-        return render(report, fmt, lang, audit=load_audit(run_dir), translate=translate)
+        audit = load_audit(run_dir)
+        if fmt in EXPORTS:
+            return export_report(report, cast(Export, fmt), lang, audit=audit, translate=translate)
+        return render(report, cast(Format, fmt), lang, audit=audit, translate=translate)
 
     def audit(self, run_dir: Path) -> Audit:
         """audit.json for the run's report, then the renderings again so the HTML marks

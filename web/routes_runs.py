@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ingest import Library
+from ingest.types import SourceStatus
 from report.export_files import MEDIA as EXPORT_MEDIA
 from web.jobs import Job, JobView
 from web.models import StartDebate
@@ -61,13 +62,17 @@ async def start_debate(body: StartDebate, space: Space) -> JobView:
     if run_dir.exists() or name in pending:
         raise HTTPException(409, f"a run named {name!r} exists already; choose another name")
     question, rounds = body.question.strip(), body.rounds
+    if not await space.read(lambda library: library.sources(SourceStatus.OK)):
+        # Refused before a job or a run folder exists (as `agora debate` refuses).
+        raise HTTPException(
+            409, "the library has no sources: add some (Sources, above) before a debate"
+        )
     model, engine = space.llm, space.engine
 
     def work(library: Library, job: Job) -> dict[str, Any]:
-        # As `agora debate [--llm SPEC]`: run_debate, then write_run_reports (with a model,
-        # it writes the report's model sections and translates the Chinese prose).
-        from debate import run_debate
-        from report.files import write_run_reports
+        # As `agora debate [--llm SPEC]`: the pipeline from question to report (with a
+        # model, the report's model sections and the Chinese prose translated).
+        from agora.pipeline import Pipeline
 
         job.phase("rounds", done=0, total=rounds)
         job.say(f"engine: {engine}")
@@ -77,17 +82,8 @@ async def start_debate(body: StartDebate, space: Space) -> JobView:
             if match := ROUND_DONE.match(message):
                 job.phase("rounds", done=int(match[1]), total=int(match[2]))
 
-        debate = run_debate(
-            library,
-            question,
-            run_dir,
-            rounds=rounds,
-            engine=model.engine() if model else None,
-            progress=progress,
-        )
-        translated = ", the Chinese prose translated by the model" if model else ""
-        job.say(f"writing the report (Markdown and HTML, English and Chinese{translated})")
-        write_run_reports(run_dir, library, model.engine() if model else None)
+        pipeline = Pipeline(library, model.model if model else None, progress=progress)
+        debate = pipeline.run(question, run_dir, rounds=rounds).debate
         job.say("report written")
         return {
             "run": name,
@@ -138,22 +134,16 @@ def _render(run_dir: Path, fmt: ReportFormat, lang: str) -> str | bytes:
     """Rendered now, so the HTML always shows the latest audit; in another language, with
     the translations the run keeps (a model translated them when the debate ended). PDF
     and Word are built from the same report, audit and translations."""
-    from report.export_files import ExportError, export_report
-    from report.files import ReportError, load_audit, load_report
-    from report.render import render
-    from report.translate import kept_translations
+    from agora.pipeline import Pipeline
+    from report.export_files import ExportError
+    from report.files import REPORT, ReportError
 
+    if not (run_dir / REPORT).is_file():
+        raise HTTPException(
+            404, "this run has no report yet (is its debate still running, or did it fail?)"
+        )
     try:
-        report = load_report(run_dir)
-        if report is None:
-            raise HTTPException(
-                404, "this run has no report yet (is its debate still running, or did it fail?)"
-            )
-        translate = kept_translations(run_dir, lang) if lang != report.language else None
-        audit = load_audit(run_dir)
-        if fmt == "pdf" or fmt == "docx":
-            return export_report(report, fmt, lang, audit=audit, translate=translate)
-        return render(report, fmt, lang, audit=audit, translate=translate)
+        return Pipeline(None).render_one(run_dir, fmt, lang)
     except ReportError as exc:
         raise HTTPException(500, str(exc)) from exc
     except ExportError as exc:  # a system package missing on the server: it says which
@@ -183,11 +173,10 @@ async def start_audit(name: str, space: Space) -> JobView:
 
     def work(library: Library, job: Job) -> dict[str, Any]:
         # As `agora audit RUN [--llm SPEC]`: the LLM judge when the server has a model.
-        from audit import audit_run
-        from audit.auditor import Auditor
+        from agora.pipeline import Pipeline
 
-        job.say("auditing every claim against its cited passages")
-        audit = audit_run(run_dir, Auditor(model.judge()) if model else None)
+        judge = model.judge() if model else None
+        audit = Pipeline(library, judge=judge, progress=job.say).audit(run_dir)
         totals = audit.totals
         judged = f" (judge: {audit.judge})" if model else ""
         job.say(

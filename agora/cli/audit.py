@@ -70,11 +70,12 @@ def audit_command(
     if target is None:
         fail("give a run folder or a report to audit, or --pairs FILE")
     if target.is_dir():
-        from audit import audit_run
+        from agora.pipeline import Pipeline
+        from report.files import ReportError
 
         try:
-            audit = audit_run(target, auditor)
-        except AuditInputError as exc:
+            audit = Pipeline(None, judge=judge).audit(target)
+        except ReportError as exc:
             fail(str(exc))
         _warn_fallbacks(judge)
         if as_json:

@@ -15,6 +15,7 @@ from agora.cli.common import (
     app,
     err,
     fail,
+    require_library,
 )
 from agora.settings import load_settings
 
@@ -41,6 +42,10 @@ def serve_command(
     allow_private: AllowPrivateOption = False,
     llm: LLMOption = None,
     api_base: ApiBaseOption = None,
+    create: Annotated[
+        bool,
+        typer.Option("--create", help="Start with an empty library if LIBRARY does not exist."),
+    ] = False,
 ) -> None:
     """The web app: browse the library, run debates, read and audit the reports.
 
@@ -50,6 +55,8 @@ def serve_command(
     from web.serve import ServeError, check_bind, serve
     from web.workspace import EXTRACTIVE, LanguageModel
 
+    if not create:
+        require_library(library)  # a mistyped --library would otherwise start empty
     try:
         check_bind(host, token)
     except ServeError as exc:
