@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from debate.stance import evidence_probability
 from debate.types import Move
-from report.reading import ACTION, FORWARD, CitedClaim, Reading, horizon
+from report.reading import ACTION, FORWARD, CitedClaim, Reading, horizon, looks_back
 from report.types import (
     ActionStep,
     FuturePath,
@@ -53,6 +53,8 @@ def forecasts(reading: Reading) -> list[tuple[str, str, tuple[str, int] | None]]
     for order, chunk_id in enumerate(reading.debate.ledger.cited):
         for sentence in reading.sentences(chunk_id):
             if sentence.endswith("?") or len(sentence) < 40 or not FORWARD.search(sentence):
+                continue
+            if looks_back(sentence, run_year):
                 continue
             stated = horizon(sentence, run_year)
             rank = (stated is None, reading.leaning([chunk_id]) is None, order)

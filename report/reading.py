@@ -66,12 +66,15 @@ class CitedClaim:
 
 
 def horizon(sentence: str, run_year: int) -> tuple[str, int] | None:
-    """The time frame a sentence states, in its own words and in months."""
+    """The time frame a sentence states, in its own words and in months; None when it
+    states none, or a year already past."""
     match = _HORIZON.search(sentence)
     if match is None:
         return None
     words = match.group(0)
     if match.group(3):
+        if int(match.group(3)) < run_year:
+            return None  # "by 2025" read in 2026 is history, not a forecast
         months = max(3, (int(match.group(3)) - run_year) * 12)
     elif match.group(4):
         months = {"over a decade": 120, "next year": 12, "this year": 6}[match.group(4).lower()]
@@ -216,3 +219,13 @@ class Reading:
         if item is None:
             return []
         return [" ".join(strip_markers(s).split()) for s in split_sentences(item.text)]
+
+
+_YEAR = re.compile(r"\b(?:by|in|until|before|through)\s+(20\d\d)\b", re.IGNORECASE)
+
+
+def looks_back(sentence: str, run_year: int) -> bool:
+    """Whether a sentence's stated time is already past at the run date ("by 2025", "in
+    2024" read in 2026): such a sentence reports what happened, it forecasts nothing."""
+    years = [int(year) for year in _YEAR.findall(sentence)]
+    return bool(years) and max(years) < run_year
