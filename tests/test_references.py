@@ -132,6 +132,18 @@ def test_a_malformed_export_is_refused_with_where(tmp_path: Path) -> None:
         read_request_list(empty)
 
 
+def test_only_web_links_are_fetched_and_dois_are_cleaned(tmp_path: Path) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@misc{a, title = {Old Mirror}, url = {ftp://ftp.example.org/a.pdf},"
+        " doi = {https://doi.org/10.1000/XYZ-1(2)}}\n"
+        "@misc{b, title = {Only FTP}, url = {ftp://ftp.example.org/b.pdf}}\n"
+    )
+    first, second = read_request_list(bib)
+    assert first.location == "https://doi.org/10.1000/XYZ-1(2)" and first.problem is None
+    assert second.problem is not None and "ftp://ftp.example.org/b.pdf" in second.problem
+
+
 def agora(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(app, list(args))
     return result.exit_code, result.stdout, result.stderr
