@@ -119,8 +119,9 @@ def _request(reference: Reference, export: Path, local_files: bool = True) -> So
         if found is not None:
             return SourceRequest(location=str(found), **metadata)
         missing.append(attachment)
-    if reference.urls:
-        return SourceRequest(location=reference.urls[0], **metadata)
+    web = [url for url in reference.urls if url.lower().startswith(("http://", "https://"))]
+    if web:
+        return SourceRequest(location=web[0], **metadata)
     if reference.doi:
         return SourceRequest(location=DOI_RESOLVER + quote(reference.doi, safe="/:;()"), **metadata)
     if missing and not local_files:
@@ -133,6 +134,11 @@ def _request(reference: Reference, export: Path, local_files: bool = True) -> So
         problem = (
             f"the attached file was not found or cannot be read ({missing[0]}), and the entry "
             "has no URL or DOI to fetch instead"
+        )
+    elif reference.urls:
+        problem = (
+            f"nothing to fetch: its URL ({reference.urls[0]}) is not an http(s) address, "
+            "and the entry has no attached file or DOI"
         )
     else:
         problem = "nothing to fetch: the entry has no attached file, URL or DOI"

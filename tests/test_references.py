@@ -132,6 +132,18 @@ def test_a_malformed_export_is_refused_with_where(tmp_path: Path) -> None:
         read_request_list(empty)
 
 
+def test_only_web_links_are_fetched_and_dois_are_cleaned(tmp_path: Path) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@misc{a, title = {Old Mirror}, url = {ftp://ftp.example.org/a.pdf},"
+        " doi = {https://doi.org/10.1000/XYZ-1(2)}}\n"
+        "@misc{b, title = {Only FTP}, url = {ftp://ftp.example.org/b.pdf}}\n"
+    )
+    first, second = read_request_list(bib)
+    assert first.location == "https://doi.org/10.1000/XYZ-1(2)" and first.problem is None
+    assert second.problem is not None and "ftp://ftp.example.org/b.pdf" in second.problem
+
+
 def agora(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(app, list(args))
     return result.exit_code, result.stdout, result.stderr
@@ -217,3 +229,46 @@ def test_an_entry_with_nothing_to_fetch_is_a_failed_source(tmp_path: Path) -> No
     (source,) = json.loads(out)
     assert source["status"] == "failed" and source["reason"] == NOTHING
     assert source["title"] == "A Book Only on Paper" and source["author"] == "Ken Ito"
+
+
+@pytest.mark.slow
+def test_the_web_app_imports_an_export_but_reads_no_file_from_its_disk(
+    tmp_path: Path, loopback: LoopbackServer, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+    from helpers import LOREM_AI, article_html
+    from web_support import wait_job
+
+    from agora.settings import Settings
+    from web.app import create_app
+
+    page = loopback.add("/study.html", article_html("Untitled", LOREM_AI * 3).encode())
+    secret = tmp_path / "private-notes.md"
+    secret.write_text("# Private\n\n" + "Not for the web. " * 40)
+    bib = (
+        f"@article{{a, title = {{A Study Online}}, author = {{Ito, Ken}}, year = {{2024}},\n"
+        f"  url = {{{page}}}}}\n"
+        f"@article{{b, title = {{Notes on the Server}}, year = {{2020}},\n"
+        f"  file = {{Notes:{secret}:text/markdown}}}}\n"
+    )
+    settings = Settings(library=tmp_path / "library", allow_private=True, crawl_delay=0)
+    web_app = create_app(settings, embedder=embedder)
+    with TestClient(web_app, base_url="http://127.0.0.1:8400") as client:
+        wrong = client.post(
+            "/api/sources/references", files={"file": ("refs.txt", b"x", "text/plain")}
+        )
+        assert wrong.status_code == 415
+        started = client.post(
+            "/api/sources/references",
+            files={"file": ("My Library.bib", bib.encode(), "application/x-bibtex")},
+        )
+        assert started.status_code == 202, started.text
+        job = wait_job(client, started.json()["id"])
+        assert job["state"] == "done", job
+        results = {r["source"]["title"]: r for r in job["result"]["results"]}
+        online = results["A Study Online"]
+        assert online["outcome"] == "added" and online["source"]["author"] == "Ken Ito"
+        server = results["Notes on the Server"]
+        assert server["outcome"] == "failed" and "agora library add --from" in server["reason"]
+        sources = client.get("/api/sources").json()["sources"]
+        assert not any(s.get("path") == str(secret) for s in sources)

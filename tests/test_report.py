@@ -126,8 +126,8 @@ def test_cli_report_errors_are_clear(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "no debate.json" in result.output
     with pytest.raises(ReportError, match=r"no debate\.json"):
         report_for_run(empty)
-    bad = CliRunner().invoke(app, ["report", str(empty), "--format", "pdf"])
-    assert bad.exit_code == 2 and "md, html or json" in bad.output
+    bad = CliRunner().invoke(app, ["report", str(empty), "--format", "odt"])
+    assert bad.exit_code == 2 and "md, html, json, pdf or docx" in bad.output
 
 
 def test_html_marks_audit_verdicts_with_a_legend(run, tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pypdf
 import pytest
 from web_support import ARTICLE, QUESTION, build_library
 
@@ -200,6 +201,12 @@ def test_add_debate_read_cite_audit_translate(server: str, browser: Any, loopbac
     assert download.value.suggested_filename.endswith(".zh.md")
     text = Path(download.value.path()).read_text(encoding="utf-8")
     assert re.search(r"\[\d+\]", text)
+    with page.expect_download(timeout=120_000) as download:
+        page.click("#dl-pdf")
+    assert download.value.suggested_filename.endswith(".zh.pdf")
+    pdf = pypdf.PdfReader(download.value.path())
+    text = "".join(p.extract_text() for p in pdf.pages)
+    assert re.search(r"\[\d+\]", text) and message("zh", "h_verdict") in text
 
     # A phone's width: the panel becomes a bottom sheet, the page stays usable.
     page.set_viewport_size({"width": 390, "height": 844})
