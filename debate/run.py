@@ -24,13 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from debate.engine import Engine, make_engine
-from debate.panel import (
-    builtin_panel,
-    check_names,
-    load_panel_file,
-    themes_for,
-    with_fixed_roles,
-)
+from debate.panel import check_names, fit_panel, load_panel_file, themes_for
 from debate.stance import frame_question
 from debate.types import (
     CITE,
@@ -39,6 +33,7 @@ from debate.types import (
     DroppedCitation,
     EngineInfo,
     MemberKind,
+    PanelChoice,
     PanelMember,
     Round,
     Turn,
@@ -148,11 +143,16 @@ def start_debate(
     file_themes = None
     if panel_file is not None:
         panel, file_themes = load_panel_file(panel_file)
+        choice = PanelChoice(method="file", note=f"read from {panel_file}")
     else:
-        panel = with_fixed_roles(engine.propose_panel(question) or builtin_panel())
+        proposed = engine.propose_panel(question)
+        panel, choice = fit_panel(library, question, proposed, library.settings.panel_size)
         check_names(panel)
     themes = themes_for(rounds, themes or file_themes)
-    save_json(out_dir / "panel.json", {"question": question, "panel": panel, "themes": themes})
+    save_json(
+        out_dir / "panel.json",
+        {"question": question, "panel": panel, "panel_choice": choice, "themes": themes},
+    )
     briefs = build_briefs(library, question, panel, brief_k)
     save_json(out_dir / "briefs.json", briefs)
     ledger = Ledger(
@@ -170,6 +170,7 @@ def start_debate(
         engine=EngineInfo(name=engine.name, settings=engine.settings()),
         frame=frame_question(question),
         panel=panel,
+        panel_choice=choice,
         themes=themes,
         ledger=ledger,
         briefs=briefs,
