@@ -77,13 +77,6 @@ class Settings(BaseSettings):
     min_text_chars: int = Field(
         200, ge=0, description="Extracted text shorter than this marks a source failed."
     )
-    panel_size: int = Field(
-        4,
-        ge=1,
-        le=12,
-        description="Domain advisors the extractive engine seats from its role catalogue "
-        "(the Auditor and the Contrarian sit as well).",
-    )
 
     def fetch_config(self) -> FetchConfig:
         """What ingest's fetches need, as values (ingest never reads these settings)."""

@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from debate.engine import Engine, make_engine
-from debate.panel import check_names, fit_panel, load_panel_file, themes_for
+from debate.panel import DEFAULT_PANEL_SIZE, check_names, fit_panel, load_panel_file, themes_for
 from debate.stance import frame_question
 from debate.types import (
     CITE,
@@ -65,6 +65,7 @@ def run_debate(
     brief_k: int = 12,  # more than 5 rounds use, so what goes uncited is a real choice
     api_base: str | None = None,
     progress: Progress | None = None,
+    panel_size: int = DEFAULT_PANEL_SIZE,
 ) -> Debate:
     """Debate `question` with evidence from `library`; files go to `out_dir`.
 
@@ -108,6 +109,7 @@ def run_debate(
             panel_file,
             themes,
             brief_k,
+            panel_size,
         )
         say(f"panel of {len(debate.panel)} and their briefs written to {out_dir}")
     chosen.prepare(debate, library)
@@ -136,6 +138,7 @@ def start_debate(
     panel_file: Path | None,
     themes: list[str] | None,
     brief_k: int,
+    panel_size: int = DEFAULT_PANEL_SIZE,
 ) -> Debate:
     """Panel, briefs and an empty transcript, written to disk."""
     if not question.strip():
@@ -146,7 +149,7 @@ def start_debate(
         choice = PanelChoice(method="file", note=f"read from {panel_file}")
     else:
         proposed = engine.propose_panel(question)
-        panel, choice = fit_panel(library, question, proposed, library.settings.panel_size)
+        panel, choice = fit_panel(library, question, proposed, panel_size)
         check_names(panel)
     themes = themes_for(rounds, themes or file_themes)
     save_json(

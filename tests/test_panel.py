@@ -245,9 +245,9 @@ def test_an_engine_proposal_takes_precedence_over_the_catalogue(topic_libraries)
 
 @pytest.fixture(scope="module")
 def small_panel_library(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
-    """A vaccination library whose settings ask for three domain advisors."""
+    """A small real library on vaccination."""
     root = tmp_path_factory.mktemp("small-panel")
-    library = open_library(root / "library", embedder, panel_size=3)
+    library = open_library(root / "library", embedder)
     library.add(_write(root / "docs", VACCINATION))
     yield library
     library.close()
@@ -257,10 +257,10 @@ def test_a_debate_records_how_its_panel_was_chosen(small_panel_library, tmp_path
     out = tmp_path / "run"
     out.mkdir()
     debate = start_debate(
-        small_panel_library, VACCINE_QUESTION, out, ExtractiveEngine(), 1, None, None, 4
+        small_panel_library, VACCINE_QUESTION, out, ExtractiveEngine(), 1, None, None, 4, 3
     )
     domain = [m for m in debate.panel if m.kind == MemberKind.DOMAIN]
-    assert len(domain) == 3  # Settings.panel_size (AGORA_PANEL_SIZE)
+    assert len(domain) == 3  # panel_size
     assert [m.kind for m in debate.panel][-2:] == [MemberKind.CONTRARIAN, MemberKind.AUDITOR]
     assert debate.panel_choice is not None and debate.panel_choice.method == "catalogue"
     seated = [s.name for s in debate.panel_choice.scores if s.seated]
