@@ -23,7 +23,7 @@ class Engine(Protocol):
         ...
 
     def propose_panel(self, question: str) -> list[PanelMember] | None:
-        """Domain advisors for this question, or None for the built-in panel."""
+        """Domain advisors for this question, or None to seat them from the role catalogue."""
         ...
 
     def prepare(self, debate: Debate, library: Library) -> None:

@@ -107,7 +107,7 @@ class ExtractiveEngine:
         }
 
     def propose_panel(self, question: str) -> list[PanelMember] | None:
-        return None  # the built-in panel
+        return None  # debate.panel.choose_panel seats roles from the catalogue
 
     def take_calls(self) -> list[LLMCall]:
         return []

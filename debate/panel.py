@@ -1,5 +1,16 @@
-"""The panel: a built-in set of advisors, the two fixed roles, round themes, and the YAML
-panel file that overrides them.
+"""The panel: domain advisors fitted to the question, the two fixed roles, round themes,
+and the YAML panel file that overrides them.
+
+Who sits, in order of precedence: a ``--panel`` file; else the advisors an LLM engine
+proposes; else `choose_panel` ranks the role catalogue (`debate.roles`) without a language
+model. A role's relevance is the cosine of its role and lens to the question, blended with
+its cosine to the centroid of the passages the library returns for the question, plus
+a lexical part: the share of the question's words (stemmed, weighted by rarity across the
+catalogue) that the role's title and lens contain, so a question that names a field
+("engineering", "go-to-market") reaches the role that names it too. The panel is then
+picked greedily with a penalty for resembling a role already seated (maximal marginal
+relevance), so near-identical roles do not crowd the panel. The Auditor and the
+Contrarian always sit.
 
 Panel file format (YAML)::
 
@@ -22,12 +33,19 @@ attacks the round's emerging consensus, the Auditor checks what was claimed).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from debate.types import MemberKind, PanelMember
+from debate.roles import CATALOGUE
+from debate.types import MemberKind, PanelChoice, PanelMember, RoleScore
+from ingest.embedding import Embedder
+from ingest.library import Library
+from retrieval.lexical import Tokenizer
+from retrieval.search import search
 from retrieval.types import Advisor
 
 DEFAULT_THEMES = [
@@ -39,41 +57,6 @@ DEFAULT_THEMES = [
     "The hidden story and the better story, with one concrete systemic change.",
 ]
 OPEN_FLOOR = "Open floor: answer the strongest point made so far."
-
-BUILTIN_ADVISORS = [
-    Advisor(
-        name="Amara Osei",
-        role="Chief Operating Officer",
-        lens="How work flows between teams: where it queues, cycle time, throughput, "
-        "handoffs, capacity and bottlenecks in delivery and operations.",
-        background="Ran operations and delivery at two growth-stage software companies.",
-        beliefs="A gain in one stage is wasted if the next stage cannot absorb it.",
-    ),
-    Advisor(
-        name="Daniel Reyes",
-        role="Strategy and product leader",
-        lens="Competitive advantage, customers and markets: product decisions, customer "
-        "value and adoption, where value is captured and how rivals respond.",
-        background="Led product strategy and corporate development in B2B software.",
-        beliefs="Speed only matters if it is pointed at what customers will pay for.",
-    ),
-    Advisor(
-        name="Ingrid Halvorsen",
-        role="Chief Financial Officer and economist",
-        lens="Costs, returns and measured productivity: revenue, margins, investment, "
-        "payback, productivity statistics and what the numbers can and cannot show.",
-        background="Trained as an economist; CFO of a listed services firm.",
-        beliefs="Most early productivity claims shrink when measured properly.",
-    ),
-    Advisor(
-        name="Kenji Watanabe",
-        role="Chief Technology Officer",
-        lens="Technology and engineering practice: tools, adoption, code quality, "
-        "reliability, skills, data and the risks of new technology.",
-        background="Built engineering organisations from 20 to 600 people.",
-        beliefs="Tools amplify the practices they land in, good or bad.",
-    ),
-]
 
 AUDITOR = Advisor(
     name="The Auditor",
@@ -113,9 +96,150 @@ class PanelFile(BaseModel):
     rounds: list[str] | None = Field(None, description="Round themes replacing the defaults.")
 
 
-def builtin_panel() -> list[PanelMember]:
-    """Four domain advisors for business and strategy questions."""
-    return [PanelMember(advisor=advisor) for advisor in BUILTIN_ADVISORS]
+DEFAULT_PANEL_SIZE = 4
+# Passages the library returns for the question; their centroid (each weighted by its
+# cosine to the question) says what the library holds on it.
+LIBRARY_PASSAGES = 12
+# The library's share of the cosine part. A specific question outweighs an off-topic
+# library (electric buses against the demo library still seat a transport engineer, a city
+# planner and an energy economist); a question that names no field ("Should the rule apply
+# to everyone from next year?") takes its panel from the library.
+LIBRARY_WEIGHT = 0.4
+# Weight of the lexical part (a share in 0..1; the cosines sit around 0.1-0.5).
+LEXICAL_WEIGHT = 0.3
+# Maximal marginal relevance: a candidate loses DIVERSITY per unit of cosine above SIMILAR
+# to the most similar role already seated. Catalogue roles sit at a median cosine of 0.23
+# to each other (90th percentile 0.39), so only close pairs are held apart (transport and
+# grid engineers, 0.70: electric buses seat one of them); an epidemiologist and a
+# public-health official (0.56) both sit when the question is about vaccination, and
+# three near-identical epidemiologists (~0.9) never do (tests/test_panel.py).
+DIVERSITY = 0.8
+SIMILAR = 0.4
+RUNNERS_UP = 4  # unseated roles recorded with their scores, so a reader sees the margin
+
+_ROLE_VECTORS: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
+
+
+def role_text(advisor: Advisor) -> str:
+    """What is embedded for a role: its title and its lens."""
+    return f"{advisor.role}: {advisor.lens}"
+
+
+def fit_panel(
+    library: Library,
+    question: str,
+    proposed: list[PanelMember] | None,
+    size: int = DEFAULT_PANEL_SIZE,
+) -> tuple[list[PanelMember], PanelChoice]:
+    """The panel with its fixed roles: the engine's proposal if it made one (an LLM
+    engine), else `size` roles chosen from the catalogue."""
+    if proposed:
+        note = f"{len(proposed)} advisors proposed by the engine's language model"
+        return with_fixed_roles(proposed), PanelChoice(method="llm", note=note)
+    members, choice = choose_panel(library, question, size)
+    return with_fixed_roles(members), choice
+
+
+def choose_panel(
+    library: Library,
+    question: str,
+    size: int = DEFAULT_PANEL_SIZE,
+    catalogue: Sequence[Advisor] = CATALOGUE,
+) -> tuple[list[PanelMember], PanelChoice]:
+    """`size` domain advisors from `catalogue` that fit `question` and what `library`
+    holds on it, without a language model; the same inputs always give the same panel."""
+    if size < 1:
+        raise PanelError("a panel needs at least one domain advisor")
+    size = min(size, len(catalogue))
+    embedder = library.embedder
+    passages = search(library, question, k=LIBRARY_PASSAGES)
+    texts = [question, *(f"{p.title}\n{p.text}" if p.title else p.text for p in passages)]
+    vectors = embedder.embed(texts)
+    asked, found = vectors[0], vectors[1:]
+    roles = _role_vectors(embedder, catalogue)
+    question_fit = roles @ asked
+    library_fit = np.zeros(len(catalogue), dtype=np.float32)
+    weight = 0.0
+    bearing = np.clip(found @ asked, 0.0, 1.0) if len(found) else np.zeros(0)
+    if bearing.sum() > 0:
+        centroid = bearing @ found
+        library_fit = roles @ (centroid / np.linalg.norm(centroid))
+        weight = LIBRARY_WEIGHT
+    lexical_fit = _word_overlap(question, catalogue)
+    relevance = (1.0 - weight) * question_fit + weight * library_fit + LEXICAL_WEIGHT * lexical_fit
+    # Picked for diversity, seated (and speaking) in order of relevance.
+    seated = sorted(_diverse(relevance, roles, size), key=lambda i: -relevance[i])
+    rest = [i for i in np.argsort(-relevance, kind="stable") if i not in seated]
+    scores = [
+        RoleScore(
+            name=catalogue[i].name,
+            role=catalogue[i].role,
+            score=round(float(relevance[i]), 4),
+            question=round(float(question_fit[i]), 4),
+            library=round(float(library_fit[i]), 4),
+            words=round(float(lexical_fit[i]), 4),
+            seated=i in seated,
+        )
+        for i in [*seated, *rest[:RUNNERS_UP]]
+    ]
+    note = (
+        f"{size} of {len(catalogue)} catalogue roles, chosen without a language model: "
+        f"relevance = cosine to the question blended with cosine to the {len(passages)} "
+        f"passages the library returns for it (library weight {weight:.2f}), plus "
+        f"{LEXICAL_WEIGHT} x the share of the question's words the role names; picked one "
+        f"by one, each losing {DIVERSITY} x its cosine above {SIMILAR} to the most similar "
+        "role already seated"
+    )
+    members = [PanelMember(advisor=catalogue[i]) for i in seated]
+    return members, PanelChoice(method="catalogue", note=note, scores=scores)
+
+
+def _role_vectors(embedder: Embedder, catalogue: Sequence[Advisor]) -> np.ndarray:
+    """Unit vectors of the roles, embedded once per model and catalogue."""
+    texts = tuple(role_text(advisor) for advisor in catalogue)
+    key = (embedder.fingerprint, texts)
+    if key not in _ROLE_VECTORS:
+        _ROLE_VECTORS[key] = embedder.embed(list(texts))
+    return _ROLE_VECTORS[key]
+
+
+def _word_overlap(question: str, catalogue: Sequence[Advisor]) -> np.ndarray:
+    """Per role, the share of the question's words it names, each word weighted by its
+    BM25 idf across the catalogue (a word every role names counts for little; a word no
+    role names still counts in the total, so one chance match is not the whole question)."""
+    tokenize = Tokenizer()  # the library's BM25 terms: stemmed, stopwords dropped
+    asked = set(tokenize(question))
+    roles = [set(tokenize(role_text(advisor))) for advisor in catalogue]
+    count = len(roles)
+
+    def idf(word: str) -> float:
+        df = sum(word in role for role in roles)
+        return float(np.log(1.0 + (count - df + 0.5) / (df + 0.5)))
+
+    weights = {word: idf(word) for word in asked}
+    total = sum(weights.values())
+    if total == 0:
+        return np.zeros(count, dtype=np.float32)
+    return np.array(
+        [sum(w for word, w in weights.items() if word in role) / total for role in roles],
+        dtype=np.float32,
+    )
+
+
+def _diverse(relevance: np.ndarray, vectors: np.ndarray, size: int) -> list[int]:
+    """Greedy maximal marginal relevance; ties go to the earlier catalogue entry."""
+    seated: list[int] = []
+    for _ in range(size):
+        best, best_value = -1, -np.inf
+        for i in range(len(relevance)):
+            if i in seated:
+                continue
+            overlap = max((float(vectors[i] @ vectors[j]) for j in seated), default=0.0)
+            value = float(relevance[i]) - DIVERSITY * max(0.0, overlap - SIMILAR)
+            if value > best_value:
+                best, best_value = i, value
+        seated.append(best)
+    return seated
 
 
 def with_fixed_roles(members: list[PanelMember]) -> list[PanelMember]:

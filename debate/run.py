@@ -24,13 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from debate.engine import Engine, make_engine
-from debate.panel import (
-    builtin_panel,
-    check_names,
-    load_panel_file,
-    themes_for,
-    with_fixed_roles,
-)
+from debate.panel import DEFAULT_PANEL_SIZE, check_names, fit_panel, load_panel_file, themes_for
 from debate.stance import frame_question
 from debate.types import (
     CITE,
@@ -39,6 +33,7 @@ from debate.types import (
     DroppedCitation,
     EngineInfo,
     MemberKind,
+    PanelChoice,
     PanelMember,
     Round,
     Turn,
@@ -70,6 +65,7 @@ def run_debate(
     brief_k: int = 12,  # more than 5 rounds use, so what goes uncited is a real choice
     api_base: str | None = None,
     progress: Progress | None = None,
+    panel_size: int = DEFAULT_PANEL_SIZE,
 ) -> Debate:
     """Debate `question` with evidence from `library`; files go to `out_dir`.
 
@@ -113,6 +109,7 @@ def run_debate(
             panel_file,
             themes,
             brief_k,
+            panel_size,
         )
         say(f"panel of {len(debate.panel)} and their briefs written to {out_dir}")
     chosen.prepare(debate, library)
@@ -141,6 +138,7 @@ def start_debate(
     panel_file: Path | None,
     themes: list[str] | None,
     brief_k: int,
+    panel_size: int = DEFAULT_PANEL_SIZE,
 ) -> Debate:
     """Panel, briefs and an empty transcript, written to disk."""
     if not question.strip():
@@ -148,11 +146,16 @@ def start_debate(
     file_themes = None
     if panel_file is not None:
         panel, file_themes = load_panel_file(panel_file)
+        choice = PanelChoice(method="file", note=f"read from {panel_file}")
     else:
-        panel = with_fixed_roles(engine.propose_panel(question) or builtin_panel())
+        proposed = engine.propose_panel(question)
+        panel, choice = fit_panel(library, question, proposed, panel_size)
         check_names(panel)
     themes = themes_for(rounds, themes or file_themes)
-    save_json(out_dir / "panel.json", {"question": question, "panel": panel, "themes": themes})
+    save_json(
+        out_dir / "panel.json",
+        {"question": question, "panel": panel, "panel_choice": choice, "themes": themes},
+    )
     briefs = build_briefs(library, question, panel, brief_k)
     save_json(out_dir / "briefs.json", briefs)
     ledger = Ledger(
@@ -170,6 +173,7 @@ def start_debate(
         engine=EngineInfo(name=engine.name, settings=engine.settings()),
         frame=frame_question(question),
         panel=panel,
+        panel_choice=choice,
         themes=themes,
         ledger=ledger,
         briefs=briefs,

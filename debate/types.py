@@ -135,6 +135,40 @@ class PanelMember(BaseModel):
     kind: MemberKind = Field(MemberKind.DOMAIN, description="domain, auditor or contrarian.")
 
 
+class RoleScore(BaseModel):
+    """How well one catalogue role fitted the question (the extractive engine's choice)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="Advisor name.")
+    role: str = Field(description="Their role.")
+    score: float = Field(description="Relevance used to rank the roles (higher fits better).")
+    question: float = Field(description="Cosine of the role and lens to the question.")
+    library: float = Field(
+        description="Cosine of the role and lens to the passages the library holds on it."
+    )
+    words: float = Field(
+        description="Share of the question's words (rarity-weighted) the role and lens name."
+    )
+    seated: bool = Field(description="Whether the role was seated.")
+
+
+class PanelChoice(BaseModel):
+    """How the domain advisors were chosen."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["catalogue", "llm", "file"] = Field(
+        description="'catalogue' (ranked from debate.roles), 'llm' (proposed by the "
+        "engine's model) or 'file' (a --panel file)."
+    )
+    note: str = Field(description="One line saying how, for people reading the run.")
+    scores: list[RoleScore] = Field(
+        default_factory=list,
+        description="For 'catalogue': the seated roles and the best of the rest, best first.",
+    )
+
+
 class Confidence(BaseModel):
     """An advisor's confidence in the final verdict."""
 
@@ -218,6 +252,9 @@ class Debate(BaseModel):
     engine: EngineInfo = Field(description="The engine that wrote the turns.")
     frame: QuestionFrame = Field(description="How the question was read.")
     panel: list[PanelMember] = Field(description="Advisors in speaking order.")
+    panel_choice: PanelChoice | None = Field(
+        None, description="How the panel was chosen (absent in runs from before it was kept)."
+    )
     themes: list[str] = Field(description="Round themes; round n has themes[n-1].")
     rounds: list[Round] = Field(default_factory=list, description="Completed rounds.")
     leaning: str | None = Field(

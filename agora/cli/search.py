@@ -155,10 +155,11 @@ def brief_command(
 
 def _advisor(name: str, role: str | None, lens: str | None) -> Advisor:
     """A built-in advisor by name, or a new one from --role and --lens."""
-    from debate.panel import builtin_panel, with_fixed_roles
+    from debate.panel import AUDITOR, CONTRARIAN
+    from debate.roles import CATALOGUE
 
     if role is None and lens is None:
-        known = {m.advisor.name.lower(): m.advisor for m in with_fixed_roles(builtin_panel())}
+        known = {a.name.lower(): a for a in (*CATALOGUE, CONTRARIAN, AUDITOR)}
         if name.lower() in known:
             return known[name.lower()]
         fail(
