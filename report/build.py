@@ -58,7 +58,7 @@ def build_report(
     """
     chosen = engine if engine is None or isinstance(engine, Engine) else make_engine(engine)
     llm = chosen if chosen is not None and hasattr(chosen, "ask") else None
-    reading = Reading(debate)
+    reading = Reading(debate, library.embedder.embed if library is not None else None)
     run_date = debate.created_at.date()
     made = outlook.predictions(reading)
     sections: dict[str, Any] = {

@@ -9,6 +9,7 @@ which), milestones quote cited passages, and each section's note says how it was
 from __future__ import annotations
 
 from debate.types import CITE, Debate, MemberKind, cite
+from report.keypoints import KeyPoint, PointInput, group_points
 from report.reading import ACTION, CitedClaim, Reading
 from report.types import (
     CitedPoint,
@@ -206,41 +207,68 @@ def deeper_story(reading: Reading) -> list[Statement]:
 
 
 def evidence(reading: Reading) -> list[CitedPoint]:
-    """Distinct claims, strongest first; experience claims end with the advisor's name."""
+    """Key points, strongest first, alternating between the sides so the evidence for the
+    verdict does not crowd out the evidence against it; points that take no side and
+    experience claims (ending with the advisor's name) come after both sides."""
     grouped: dict[str, list[CitedClaim]] = {}
     for item in reading.claims:
-        grouped.setdefault(item.claim.text, []).append(item)
-    ranked = sorted(grouped.values(), key=lambda items: -max(map(reading.strength, items)))
-    # Both sides, strongest first within each: alternate between leanings so the evidence
-    # for the verdict does not crowd out the evidence against it.
-    # Passages that take no side come after both sides.
-    sides: dict[str | None, list[list[CitedClaim]]] = {}
-    for items in ranked:
-        if not items[0].claim.text.endswith("?"):  # a question is not evidence
-            sides.setdefault(reading.leaning(items[0].claim.citations), []).append(items)
+        if not item.claim.text.endswith("?"):  # a question is not evidence
+            grouped.setdefault(item.claim.text, []).append(item)
+    quoted = {text: items for text, items in grouped.items() if items[0].claim.citations}
+    points = group_points(
+        [
+            PointInput(
+                key=text,
+                text=text,
+                side=reading.leaning(_citations(items)),
+                sources=tuple(reading.sources_of(_citations(items))),
+            )
+            for text, items in quoted.items()
+        ],
+        reading.embed,
+    )
+    strength = {text: max(map(reading.strength, items)) for text, items in grouped.items()}
+    points.sort(key=lambda p: (-p.weight, -max(strength[k] for k in p.keys), p.label_key))
+    sides: dict[str | None, list[KeyPoint]] = {}
+    for point in points:
+        sides.setdefault(point.side, []).append(point)
     neutral = sides.pop(None, [])
-    ordered: list[list[CitedClaim]] = []
+    ordered: list[KeyPoint] = []
     while any(sides.values()):
         for side in dict.fromkeys([reading.option, reading.other, *sides]):
             if sides.get(side):
                 ordered.append(sides[side].pop(0))
-    ordered += neutral
-    bullets = []
-    for items in ordered[:MAX_EVIDENCE]:
-        first = items[0]
-        citations = list(dict.fromkeys(k for item in items for k in item.claim.citations))
-        bullets.append(
-            CitedPoint(
-                statement=Statement(
-                    text=quote_of(first, reading) if citations else first.claim.text,
-                    citations=citations,
-                    advisors=[] if citations else [first.advisor],
-                ),
-                leaning=reading.leaning(citations) if citations else None,
-                cited_by=list(dict.fromkeys(item.advisor for item in items)),
+    bullets = [_point_bullet(point, grouped, reading) for point in [*ordered, *neutral]]
+    for text, items in grouped.items():
+        if text not in quoted:
+            bullets.append(
+                CitedPoint(
+                    statement=Statement(text=text, advisors=[items[0].advisor]),
+                    cited_by=list(dict.fromkeys(item.advisor for item in items)),
+                    sources=0,
+                )
             )
-        )
-    return bullets
+    return bullets[:MAX_EVIDENCE]
+
+
+def _citations(items: list[CitedClaim]) -> list[str]:
+    return list(dict.fromkeys(k for item in items for k in item.claim.citations))
+
+
+def _point_bullet(
+    point: KeyPoint, grouped: dict[str, list[CitedClaim]], reading: Reading
+) -> CitedPoint:
+    """A key point as a bullet: its most central quote, citing every passage behind it."""
+    items = [item for text in point.keys for item in grouped[text]]
+    return CitedPoint(
+        statement=Statement(
+            text=quote_of(grouped[point.label_key][0], reading), citations=_citations(items)
+        ),
+        leaning=point.side,
+        cited_by=list(dict.fromkeys(item.advisor for item in items)),
+        sources=point.weight,
+        passages=len(point.keys),
+    )
 
 
 def risks(reading: Reading) -> list[Statement]:

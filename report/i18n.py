@@ -58,6 +58,8 @@ EN: dict[str, str] = {
     "summary": "Summary",
     "leans": "leans toward “{option}”",
     "cited_by": "used by {advisors}",
+    "point_weight": "one point; quoted passages: {passages}, distinct sources: {sources}",
+    "side_weight": "For “{option}”: key points: {points}; distinct sources behind them: {sources}.",
     "source_counts": "Sources retrieved into the advisors' briefs: {retrieved}; cited in this "
     "report: {cited}; retrieved but not cited: {unused}. Library sources never retrieved: "
     "{never}.",
@@ -226,6 +228,8 @@ ZH: dict[str, str] = {
     "summary": "小结",
     "leans": "倾向“{option}”",
     "cited_by": "引用者：{advisors}",
+    "point_weight": "同一论点：引文 {passages} 段，不同来源 {sources} 个",
+    "side_weight": "支持“{option}”：论点 {points} 个，其背后的不同来源 {sources} 个。",
     "source_counts": "共有 {retrieved} 个来源被检索进顾问的材料：本报告引用了 {cited} 个，"
     "{unused} 个被检索但未引用。另有 {never} 个资料库来源从未被检索到。",
     "unused_count": "{count} 个来源被检索但未引用：",

@@ -30,10 +30,10 @@ Embed = Callable[[Sequence[str]], np.ndarray]
 class PointInput:
     """One cited passage as the grouping sees it."""
 
-    key: str  # chunk id
+    key: str  # the claim's identity (its text, or a chunk id)
     text: str  # the quoted sentence (what the point says)
     side: str | None  # the option it leans to; None: it takes no side
-    source: int  # library number
+    sources: tuple[int, ...]  # library numbers of the passages it cites
 
 
 @dataclass
@@ -41,7 +41,7 @@ class KeyPoint:
     """Passages that make the same point, on one side."""
 
     label: str  # the most central passage's text
-    label_key: str  # its chunk id
+    label_key: str  # its key
     side: str | None
     keys: list[str] = field(default_factory=list)  # every passage, most central first
     sources: list[int] = field(default_factory=list)  # distinct library numbers, ascending
@@ -52,13 +52,17 @@ class KeyPoint:
 
 
 def group_points(
-    items: Sequence[PointInput], embed: Embed, threshold: float = MERGE_THRESHOLD
+    items: Sequence[PointInput], embed: Embed | None, threshold: float = MERGE_THRESHOLD
 ) -> list[KeyPoint]:
-    """Key points of `items`, heaviest first (more sources, then more passages)."""
+    """Key points of `items`, heaviest first (more sources, then more passages). Without
+    an `embed` function (no library at hand), every item is a point of its own."""
     unique = list({item.key: item for item in items}.values())
     if not unique:
         return []
-    vectors = embed([item.text for item in unique])
+    if embed is None:
+        vectors = np.eye(len(unique), dtype=np.float32)
+    else:
+        vectors = embed([item.text for item in unique])
     points: list[KeyPoint] = []
     for side in dict.fromkeys(item.side for item in unique):
         members = [i for i, item in enumerate(unique) if item.side == side]
@@ -107,5 +111,5 @@ def _key_point(members: list[PointInput], vectors: np.ndarray, side: str | None)
         label_key=central.key,
         side=side,
         keys=[members[i].key for i in order],
-        sources=sorted({member.source for member in members}),
+        sources=sorted({source for member in members for source in member.sources}),
     )

@@ -217,6 +217,9 @@ class Layout:
         for item in self.report.evidence:
             before = [Span(self.t("leans", option=item.leaning), "move"), Span(" ")]
             line = [*(before if item.leaning else []), Span(self.say(item.statement.text))]
+            if item.passages > 1 or item.sources > 1:
+                weight = self.t("point_weight", passages=item.passages, sources=item.sources)
+                line.append(Span(f" ({weight})", "em"))
             if item.cited_by and item.statement.citations:
                 line.append(
                     Span(f" — {self.t('cited_by', advisors=', '.join(item.cited_by))}", "em")
@@ -224,7 +227,28 @@ class Layout:
             line += self.backing(item.statement)
             items.append(line)
         head = Heading(2, self.t("h_evidence"), "evidence")
-        return [head, *self.note("evidence"), self._items(items)]
+        return [head, *self.note("evidence"), *self.sides(), self._items(items)]
+
+    def sides(self) -> list[Block]:
+        """One line per side: how many key points and distinct sources stand behind it."""
+        chunk_sources = self.report.ledger.chunk_sources
+        lines = []
+        for side in dict.fromkeys(i.leaning for i in self.report.evidence if i.leaning):
+            points = [i for i in self.report.evidence if i.leaning == side]
+            keys = [k for point in points for k in point.statement.citations]
+            sources = {chunk_sources[k] for k in keys if k in chunk_sources}
+            lines.append(
+                Para(
+                    [
+                        Span(
+                            self.t(
+                                "side_weight", option=side, points=len(points), sources=len(sources)
+                            )
+                        )
+                    ]
+                )
+            )
+        return lines
 
     def risks(self) -> list[Block]:
         items = [self.statement(s) for s in self.report.risks]

@@ -16,6 +16,7 @@ from functools import cached_property
 from debate.stance import clear_lead, leading_side, lean_of_set
 from debate.support import split_sentences
 from debate.types import Claim, Debate, FactCheck, MemberKind, PassageStance, Turn
+from report.keypoints import Embed
 from retrieval.brief import strip_markers
 from retrieval.types import Evidence
 
@@ -90,8 +91,9 @@ def horizon(sentence: str, run_year: int) -> tuple[str, int] | None:
 class Reading:
     """Counts and rankings over one debate (see the module docstring)."""
 
-    def __init__(self, debate: Debate):
+    def __init__(self, debate: Debate, embed: Embed | None = None):
         self.debate = debate
+        self.embed = embed  # sentence embeddings for grouping key points (None: no grouping)
         self.options = list(debate.frame.options[:2])
         self.stances: dict[str, PassageStance] = {s.chunk_id: s for s in debate.stances}
         self.passages: dict[str, Evidence] = {}
@@ -119,6 +121,11 @@ class Reading:
         """The Auditor's best support score for this claim text (0.5 when unchecked)."""
         scores = [c.score for c in self.checks if c.claim == claim.text]
         return max(scores) if scores else 0.5
+
+    def sources_of(self, chunk_ids: list[str]) -> list[int]:
+        """The distinct library numbers behind these chunks, in citation order."""
+        found = (self.passages[c].source for c in chunk_ids if c in self.passages)
+        return list(dict.fromkeys(found))
 
     def kind(self, advisor: str) -> MemberKind:
         try:

@@ -144,9 +144,14 @@ class CitedPoint(_Model):
     """One bullet of the evidence section (not retrieval's `Evidence`, a retrieved chunk): ends
     with [n], or '(Advisor Name)' for experience."""
 
-    statement: Statement = Field(description="The evidence and its citations or advisor.")
+    statement: Statement = Field(
+        description="The key point in its most central quote, with the citations of every "
+        "passage that makes it (or the advisor, for experience)."
+    )
     leaning: str | None = Field(None, description="The option it leans toward, if known.")
     cited_by: list[str] = Field(default_factory=list, description="Advisors who used it.")
+    sources: int = Field(0, description="Distinct library sources behind the point.")
+    passages: int = Field(1, description="Quoted passages grouped into this point.")
 
 
 class PanelEntry(_Model):
