@@ -68,19 +68,18 @@ def run_debate(
     resume: bool = False,
     themes: list[str] | None = None,
     brief_k: int = 12,  # more than 5 rounds use, so what goes uncited is a real choice
-    api_base: str | None = None,
     progress: Progress | None = None,
 ) -> Debate:
     """Debate `question` with evidence from `library`; files go to `out_dir`.
 
-    `engine` is an `Engine`, or a spec string for `make_engine` ('extractive' by default).
+    `engine` is an `Engine` (`make_engine(model)`); None means the extractive engine.
     `rounds` defaults to 5 for a new debate and to the saved number on resume (a larger
     number adds rounds to a resumed debate).
     """
     say = progress or (lambda message: None)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    chosen = engine if isinstance(engine, Engine) else make_engine(engine, api_base=api_base)
+    chosen = engine if isinstance(engine, Engine) else make_engine(engine)
     debate_path = out_dir / "debate.json"
     if debate_path.exists() and not resume:
         raise DebateError(

@@ -80,7 +80,7 @@ async def start_debate(body: StartDebate, space: Space) -> JobView:
         )
         translated = ", the Chinese prose translated by the model" if model else ""
         job.say(f"writing the report (Markdown and HTML, English and Chinese{translated})")
-        write_run_reports(run_dir, library, model.engine() if model else None)
+        write_run_reports(run_dir, library, model.model if model else None)
         job.say("report written")
         return {
             "run": name,

@@ -12,11 +12,13 @@ import typer
 
 from agora.cli.common import (
     ApiBaseOption,
+    ContextWindowOption,
     LibraryOption,
     LLMOption,
     app,
     err,
     fail,
+    load_model_or_fail,
     open_library,
     out,
     settings_for,
@@ -24,6 +26,7 @@ from agora.cli.common import (
 
 if TYPE_CHECKING:
     from ingest import Library
+    from llm import Model
 
 
 @app.command("report")
@@ -43,12 +46,14 @@ def report_command(
         ),
     ] = None,
     api_base: ApiBaseOption = None,
+    context_window: ContextWindowOption = None,
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Rebuild report.json from debate.json.")
     ] = False,
     library: LibraryOption = None,
 ) -> None:
     """Render a run's report (building report.json from debate.json if it is missing)."""
+    from llm import LLMConnectionError, LLMOutputError
     from report.files import ReportError, load_audit, load_report
     from report.render import FORMATS, render
 
@@ -58,34 +63,29 @@ def report_command(
         fail(f"--lang {lang!r}: expected en or zh")
     if not (run_dir / "debate.json").exists() and not (run_dir / "report.json").exists():
         fail(f"{run_dir} holds no debate.json: run `agora debate QUESTION --out {run_dir}` first")
+    loaded: list[Model | None] = []
+
+    def model() -> Model | None:
+        """Loaded on first need (building report.json, translating), and only once."""
+        if not loaded:
+            loaded.append(load_model_or_fail(llm, api_base, context_window))
+        return loaded[0]
+
     try:
         report = None if rebuild else load_report(run_dir)
         if report is None:
-            report = _build_report(run_dir, library, llm, api_base)
-        translate = _translator(run_dir, lang, llm, api_base) if report.language != lang else None
+            report = _build_report(run_dir, library, model())
+        translate = _translator(run_dir, lang, model()) if report.language != lang else None
         if translate is not None:
             translate.warm(report)
         text = render(report, fmt, lang, audit=load_audit(run_dir), translate=translate)
-    except ReportError as exc:
+    except (ReportError, LLMOutputError, LLMConnectionError) as exc:
         fail(str(exc))
     if out_file is None:
         sys.stdout.write(text)
         return
     out_file.write_text(text, encoding="utf-8")
     out.print(f"report written to {out_file}", markup=False, highlight=False, soft_wrap=True)
-
-
-def _engine(llm: str | None, api_base: str | None) -> Any:
-    """The model engine for --llm, or None (the extractive builders, prose untranslated)."""
-    if not llm:
-        return None
-    from debate.engine import make_engine
-    from debate.llm import LLMConfigError
-
-    try:
-        return make_engine(llm, api_base=api_base)
-    except LLMConfigError as exc:
-        fail(str(exc))
 
 
 @contextmanager
@@ -100,41 +100,35 @@ def _library_if_any(library: Path | None) -> Iterator[Library | None]:
         yield None
 
 
-def _build_report(
-    run_dir: Path, library: Path | None, llm: str | None, api_base: str | None
-) -> Any:
+def _build_report(run_dir: Path, library: Path | None, model: Model | None) -> Any:
     """report.json rebuilt from debate.json."""
     from report.files import report_for_run
 
-    engine = _engine(llm, api_base)
     with _library_if_any(library) as lib:
-        return report_for_run(run_dir, lib, engine, rebuild=True)
+        return report_for_run(run_dir, lib, model, rebuild=True)
 
 
-def _translator(run_dir: Path, lang: str, llm: str | None, api_base: str | None) -> Any:
+def _translator(run_dir: Path, lang: str, model: Model | None) -> Any:
     """A translator for the prose when a model is configured; None keeps the prose as it
     is (the rendering says so)."""
-    if not llm:
+    if model is None:
         return None
     from report.translate import Translator
 
-    return Translator(_engine(llm, api_base), lang, cache=run_dir)
+    return Translator(model, lang, cache=run_dir)
 
 
-def _write_report(
-    run_dir: Path, library: Path | None, llm: str | None, api_base: str | None
-) -> None:
+def _write_report(run_dir: Path, library: Path | None, model: Model | None) -> None:
     """After a debate: report.json, and Markdown and HTML in English and Chinese (the
     Chinese prose translated by the model, with --llm). The web app's debate jobs call
     the same `write_run_reports`."""
-    from debate.llm import LLMOutputError
+    from llm import LLMConnectionError, LLMOutputError
     from report.files import ReportError, write_run_reports
 
-    engine = _engine(llm, api_base)
     try:
         with _library_if_any(library) as lib:
-            paths = write_run_reports(run_dir, lib, engine)
-    except (ReportError, LLMOutputError) as exc:
+            paths = write_run_reports(run_dir, lib, model)
+    except (ReportError, LLMOutputError, LLMConnectionError) as exc:
         fail(f"the debate is saved, but the report failed: {exc}")
     out.print("report:")
     for path in paths:
@@ -158,15 +152,18 @@ def debate_command(
     ] = None,
     llm: LLMOption = None,
     api_base: ApiBaseOption = None,
+    context_window: ContextWindowOption = None,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue after the last complete round.")
     ] = False,
     library: LibraryOption = None,
 ) -> None:
     """A panel of advisors debates the question over themed rounds, citing the library."""
-    from debate import DebateError, PanelError, run_debate
-    from debate.llm import LLMConfigError, LLMOutputError
+    from debate import DebateError, PanelError, make_engine, run_debate
+    from llm import LLMConnectionError, LLMOutputError
 
+    # One model for the whole command: the debate's turns, then the report and translation.
+    model = load_model_or_fail(llm, api_base, context_window)
     with open_library(library) as lib:
         try:
             result = run_debate(
@@ -174,13 +171,12 @@ def debate_command(
                 question,
                 out_dir,
                 rounds=rounds,
-                engine=llm or "extractive",
+                engine=make_engine(model),
                 panel_file=panel,
                 resume=resume,
-                api_base=api_base,
                 progress=lambda message: err.print(message, markup=False, soft_wrap=True),
             )
-        except (DebateError, PanelError, LLMConfigError, LLMOutputError) as exc:
+        except (DebateError, PanelError, LLMOutputError, LLMConnectionError) as exc:
             fail(str(exc))
     cited = len(result.ledger.cited_sources())
     out.print(
@@ -192,4 +188,4 @@ def debate_command(
         out.print(f"{len(result.dropped_citations)} citations outside a brief were dropped")
     for name in ("panel.json", "briefs.json", "debate.json"):
         out.print(f"  {out_dir / name}", markup=False, highlight=False, soft_wrap=True)
-    _write_report(out_dir, library, llm, api_base)
+    _write_report(out_dir, library, model)
