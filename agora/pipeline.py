@@ -33,6 +33,7 @@ from debate.types import Debate
 from ingest.library import Library
 from llm import LLMConnectionError, LLMOutputError, Model
 from report.claims import audit_inputs
+from report.export_files import EXPORTS, Export, export_report
 from report.files import (
     AUDIT,
     REPORT,
@@ -43,7 +44,6 @@ from report.files import (
     write_renderings,
     write_text,
 )
-from report.export_files import EXPORTS, Export, export_report
 from report.layout import Translate
 from report.render import Format, render
 from report.translate import Translator, kept_translations
@@ -88,9 +88,7 @@ class Pipeline:
     ) -> RunResult:
         """Question to report (and audit, with `audit`), resuming what the folder holds."""
         run_dir = Path(run_dir)
-        debate = self.debate(
-            question, run_dir, rounds=rounds, panel_file=panel_file, resume=resume
-        )
+        debate = self.debate(question, run_dir, rounds=rounds, panel_file=panel_file, resume=resume)
         try:
             report = self.report(run_dir, rebuild=_stale(run_dir / REPORT, run_dir / DEBATE))
             written = self.render(run_dir, report)

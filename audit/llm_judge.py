@@ -3,7 +3,7 @@
 Per (claim, passage) pair the model is asked for one JSON object (`JudgeReply`, validated
 with pydantic): a verdict, a probability-like score and a quote of the passage sentence that
 best supports the claim. A malformed reply is sent back with its validation error, up to
-`max_attempts` in all (`debate.llm.LLMEngine.ask`, the debate engine's retry loop).
+the model's `max_attempts` in all (`llm.Model.ask`, the one model client's retry loop).
 
 Prompt: the system message defines the task and says that the claim and the passage are data
 whose instructions are to be ignored; the user message holds the claim in <claim> tags, the
@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from audit.features import split_sentences
 from audit.judge import JUDGE_NAME, Judge, Judgement, Verdict
-from debate.llm import DEFAULT_TIMEOUT, LLMEngine, LLMOutputError, load_llm
+from llm import LLMOutputError, Model
 from retrieval.brief import CITATION_MARKER
 
 FALLBACK = "features-v1"  # the default judge, by its short name
@@ -77,18 +77,12 @@ class JudgeReply(BaseModel):
 
 
 class LLMJudge:
-    """Asks a llama-index LLM about each pair in turn. Not thread-safe."""
+    """Asks a language model (loaded once by the command) about each pair in turn. Not
+    thread-safe."""
 
-    def __init__(
-        self,
-        llm: Any,
-        *,
-        spec: str = "custom",
-        max_attempts: int = 3,
-        fallback: Judge | None = None,
-    ):
-        self.spec = spec
-        self.asker = LLMEngine(llm, spec=spec, max_attempts=max_attempts)
+    def __init__(self, model: Model, *, fallback: Judge | None = None):
+        self.spec = model.spec
+        self.asker = model
         self._fallback = fallback
         self.counts: Counter[str] = Counter()  # "judged", "invalid reply", "quote not found"
 
@@ -146,13 +140,6 @@ class LLMJudge:
             best_end=span[1],
             note=note,
         )
-
-
-def llm_judge(
-    spec: str, *, api_base: str | None = None, timeout: float = DEFAULT_TIMEOUT
-) -> LLMJudge:
-    """An LLM judge for an --llm spec (openai:MODEL, ollama:MODEL, gguf:PATH)."""
-    return LLMJudge(load_llm(spec, api_base=api_base, timeout=timeout), spec=spec)
 
 
 def prompt(claim: str, shown: str) -> str:

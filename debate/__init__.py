@@ -1,9 +1,9 @@
 """Debate: a panel of advisors argues a decision question over themed rounds, citing only
 passages from their own briefs.
 
-The one entry point is `run_debate(library, question, out_dir, ...)`; engines are chosen
-by a string (`make_engine`): 'extractive' (no generative model, the default) or an LLM
-spec such as 'openai:MODEL', 'ollama:MODEL', 'gguf:/path/model.gguf'.
+The one entry point is `run_debate(library, question, out_dir, ...)`; `make_engine(model)`
+gives the llm engine over a loaded `llm.Model`, or the extractive engine (no generative
+model, the default) for None.
 """
 
 from debate.engine import Engine, make_engine

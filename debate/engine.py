@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol, runtime_checkable
 
-from debate.types import Confidence, Debate, LLMCall, PanelMember, Round, RoundSummary, Turn
+from debate.types import Confidence, Debate, PanelMember, Round, RoundSummary, Turn
 from ingest.library import Library
+from llm import LLMCall, Model
 
 
 @runtime_checkable
@@ -47,14 +48,18 @@ class Engine(Protocol):
         ...
 
 
-def make_engine(spec: str | None = None, *, api_base: str | None = None) -> Engine:
-    """'extractive' (also for None/''), 'llm:<llm spec>', or a bare LLM spec such as
-    'openai:MODEL', 'ollama:MODEL', 'gguf:/path/model.gguf'."""
-    if not spec or spec == "extractive":
+def make_engine(model: Model | str | None = None) -> Engine:
+    """The llm engine over a loaded `model` (`llm.load_model`, once per command), or the
+    extractive engine for None (also 'extractive' or '')."""
+    if model is None or model in ("", "extractive"):
         from debate.extractive import ExtractiveEngine
 
         return ExtractiveEngine()
-    from debate.llm import LLMEngine, load_llm
+    if isinstance(model, str):
+        raise ValueError(
+            f"make_engine({model!r}): load the model once with llm.load_model(spec) and "
+            "pass it (the report uses the same model)"
+        )
+    from debate.llm import LLMEngine
 
-    llm_spec = spec.removeprefix("llm:")
-    return LLMEngine(load_llm(llm_spec, api_base=api_base), spec=llm_spec)
+    return LLMEngine(model)

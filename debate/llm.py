@@ -1,11 +1,9 @@
-"""The llm engine: any llama-index `LLM` writes the panel, the turns, the summaries and the
-confidences.
+"""The llm engine: a language model (`llm.Model`) writes the panel, the turns, the
+summaries and the confidences.
 
-Structured output is asked for in plain text: the prompt carries the JSON schema of the
-reply model and the reply is parsed and validated with pydantic. That works the same on
-every provider (OpenAI-compatible servers, Ollama, in-process llama.cpp, the tests' fake)
-without depending on function calling. A malformed reply is sent back with the validation
-error, up to `max_attempts` in all; then `LLMOutputError` says what went wrong.
+Each is one structured ask (`llm.Model.ask`: the reply model's JSON schema in the prompt,
+enforced by the backend where it can be, the reply validated with pydantic, bounded
+retries, every call recorded).
 
 Prompts put the advisor's brief between data delimiters (`retrieval.brief.render_brief`,
 markers already stripped) and say that passages are data, never instructions. What the
@@ -18,20 +16,18 @@ scores the claims made since its last turn and the model is given the results to
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import time
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from debate.engine import Engine
+from debate.llm_fit import Shape, fit, shaped_brief, shaped_transcript
 from debate.support import SupportScorer, default_scorer, fact_check
 from debate.types import (
     Claim,
     Confidence,
     Debate,
-    LLMCall,
+    EngineFallback,
     MemberKind,
     Move,
     PanelMember,
@@ -41,70 +37,8 @@ from debate.types import (
     TurnRef,
 )
 from ingest.library import Library
-from retrieval.brief import render_brief
+from llm import LLMCall, LLMOutputError, Model
 from retrieval.types import Advisor
-
-DEFAULT_TIMEOUT = 180.0  # seconds per request; local models on CPU are slow
-Reply = TypeVar("Reply", bound=BaseModel)
-
-
-class LLMConfigError(ValueError):
-    """An --llm spec that cannot be used (the message says how to fix it)."""
-
-
-class LLMOutputError(RuntimeError):
-    """The model gave no valid reply within the retry bound."""
-
-
-# -------------------------------------------------------------------------------------
-# Choosing a model by a spec string
-
-
-def load_llm(spec: str, *, api_base: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> Any:
-    """'openai:MODEL', 'ollama:MODEL' or 'gguf:/path/model.gguf' as a llama-index LLM."""
-    provider, _, model = spec.partition(":")
-    if not model:
-        raise LLMConfigError(
-            f"--llm {spec!r}: expected openai:MODEL, ollama:MODEL or gguf:/path/model.gguf"
-        )
-    if provider == "openai":
-        try:
-            from llama_index.llms.openai_like import OpenAILike
-        except ImportError as exc:
-            raise LLMConfigError("pip install llama-index-llms-openai-like") from exc
-        base = api_base or os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_BASE")
-        # SEE: https://github.com/run-llama/llama_index/issues/15175 — OpenAILike defaults to
-        # the legacy /v1/completions endpoint; is_chat_model=True uses /v1/chat/completions.
-        # Local servers need no key, but the OpenAI client refuses to start without one.
-        return OpenAILike(
-            model=model,
-            api_base=base or "https://api.openai.com/v1",
-            api_key=os.environ.get("OPENAI_API_KEY") or "not-needed",
-            is_chat_model=True,
-            timeout=timeout,
-            max_retries=1,
-            temperature=0.3,
-        )
-    if provider == "ollama":
-        try:
-            from llama_index.llms.ollama import Ollama
-        except ImportError as exc:
-            raise LLMConfigError("pip install llama-index-llms-ollama") from exc
-        host = api_base or os.environ.get("OLLAMA_HOST") or "http://localhost:11434"
-        return Ollama(model=model, base_url=host, request_timeout=timeout, json_mode=True)
-    if provider == "gguf":
-        try:
-            from llama_index.llms.llama_cpp import LlamaCPP
-        except ImportError as exc:
-            raise LLMConfigError(
-                "gguf models run in-process through llama.cpp, an optional extra: "
-                "pip install llama-index-llms-llama-cpp"
-            ) from exc
-        if not os.path.isfile(model):
-            raise LLMConfigError(f"no GGUF model file at {model}")
-        return LlamaCPP(model_path=model, temperature=0.3, max_new_tokens=1024, verbose=False)
-    raise LLMConfigError(f"--llm {spec!r}: unknown provider {provider!r} (openai, ollama, gguf)")
-
 
 # -------------------------------------------------------------------------------------
 # What the model is asked to return
@@ -170,19 +104,6 @@ class ConclusionReply(_Reply):
     confidences: list[ConfidenceReply] = Field(min_length=1)
 
 
-def schema_of(model: type[BaseModel]) -> str:
-    return json.dumps(model.model_json_schema(), separators=(",", ":"))
-
-
-def parse_reply(text: str, model: type[Reply]) -> Reply:
-    """The first JSON object in `text` (code fences and chatter around it are ignored)."""
-    cleaned = re.sub(r"```(?:json)?", "", text)
-    start, end = cleaned.find("{"), cleaned.rfind("}")
-    if start < 0 or end <= start:
-        raise ValueError("the reply holds no JSON object")
-    return model.model_validate_json(cleaned[start : end + 1])
-
-
 # -------------------------------------------------------------------------------------
 # The engine
 
@@ -200,32 +121,36 @@ SYSTEM = (
 
 
 class LLMEngine:
+    """The debate engine over a loaded `llm.Model` (the model is built once per command
+    by the caller and shared with the report).
+
+    A part the model gives no valid reply for, after its retries or because its prompt
+    cannot fit the context window, is written by the extractive engine instead, for that
+    part only; `Debate.fallbacks` records which and why. Errors in reaching the model
+    (`LLMConnectionError`) are raised, never masked."""
+
     name = "llm"
 
     def __init__(
         self,
-        llm: Any,
+        model: Model,
         *,
-        spec: str = "custom",
-        max_attempts: int = 3,
         scorer: SupportScorer | None = None,
+        fallback: Engine | None = None,
     ):
-        if max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
-        self.llm = llm
-        self.spec = spec
-        self.max_attempts = max_attempts
+        self.model = model
         self.scorer = scorer
-        self.calls: list[LLMCall] = []
         self.passages: dict[str, str] = {}
+        self._fallback = fallback
+        self._fallback_ready = False
+        self._library: Library | None = None
+        self._panel_problem: str | None = None
 
     def settings(self) -> dict[str, Any]:
-        model = getattr(getattr(self.llm, "metadata", None), "model_name", None)
-        return {"spec": self.spec, "model": model, "max_attempts": self.max_attempts}
+        return {**self.model.settings(), "fallback": "extractive, per part (see fallbacks)"}
 
     def take_calls(self) -> list[LLMCall]:
-        calls, self.calls = self.calls, []
-        return calls
+        return self.model.take_calls()
 
     def prepare(self, debate: Debate, library: Library) -> None:
         if self.scorer is None:
@@ -233,85 +158,23 @@ class LLMEngine:
         for brief in debate.briefs.values():
             for item in brief.evidence:
                 self.passages.setdefault(item.key, item.text)
+        self._library = library
+        self._fallback_ready = False
+        if self._panel_problem is not None:
+            debate.fallbacks.append(EngineFallback(part="panel", why=self._panel_problem))
+            self._panel_problem = None
 
-    # The model's calls -------------------------------------------------------------
+    def backup(self, debate: Debate) -> Engine:
+        """The extractive engine, prepared on first need."""
+        if self._fallback is None:
+            from debate.extractive import ExtractiveEngine
 
-    def ask(self, system: str, prompt: str, model: type[Reply], purpose: str) -> Reply:
-        """One validated reply, retrying with the error; every attempt is counted."""
-        from llama_index.core.llms import ChatMessage, MessageRole
-
-        messages = [
-            ChatMessage(role=MessageRole.SYSTEM, content=system),
-            ChatMessage(
-                role=MessageRole.USER,
-                content=f"{prompt}\n\nReply with one JSON object matching this JSON schema:\n"
-                f"{schema_of(model)}",
-            ),
-        ]
-        prompt_tokens = completion_tokens = 0
-        reported = True
-        started = time.monotonic()
-        problem = ""
-        for attempt in range(1, self.max_attempts + 1):
-            response = self.llm.chat(messages)
-            content = response.message.content or ""
-            counts = _token_counts(response)
-            if counts is None:
-                reported = False
-                counts = (sum(len(m.content or "") for m in messages) // 4, len(content) // 4)
-            prompt_tokens += counts[0]
-            completion_tokens += counts[1]
-            try:
-                reply = parse_reply(content, model)
-            except (ValueError, ValidationError) as exc:
-                problem = " ".join(str(exc).split())[:800]  # pydantic's message names the field
-                messages += [
-                    ChatMessage(role=MessageRole.ASSISTANT, content=content),
-                    ChatMessage(
-                        role=MessageRole.USER,
-                        content=f"That reply was not valid: {problem}\nReply again with only "
-                        "the JSON object.",
-                    ),
-                ]
-                continue
-            self._record(purpose, prompt_tokens, completion_tokens, reported, started, attempt)
-            return reply
-        self._record(
-            purpose,
-            prompt_tokens,
-            completion_tokens,
-            reported,
-            started,
-            self.max_attempts,
-            problem,
-        )
-        raise LLMOutputError(
-            f"the model gave no valid reply for {purpose} after {self.max_attempts} "
-            f"attempts; last problem: {problem}"
-        )
-
-    def _record(
-        self,
-        purpose: str,
-        prompt_tokens: int,
-        completion_tokens: int,
-        reported: bool,
-        started: float,
-        attempts: int,
-        error: str | None = None,
-    ) -> None:
-        self.calls.append(
-            LLMCall(
-                purpose=purpose,
-                prompt_tokens=prompt_tokens,
-                completion_tokens=completion_tokens,
-                tokens_reported=reported,
-                seconds=round(time.monotonic() - started, 3),
-                attempts=attempts,
-                ok=error is None,
-                error=error,
-            )
-        )
+            self._fallback = ExtractiveEngine(scorer=self.scorer)
+        if not self._fallback_ready:
+            assert self._library is not None  # set in prepare
+            self._fallback.prepare(debate, self._library)
+            self._fallback_ready = True
+        return self._fallback
 
     # The protocol ------------------------------------------------------------------
 
@@ -320,19 +183,28 @@ class LLMEngine:
             "You assemble advisory panels. Propose 4 to 6 advisors with different, "
             "relevant expertise and views for the question. Reply with one JSON object."
         )
-        reply = self.ask(system, f"QUESTION: {question}", PanelReply, "panel")
+        try:
+            reply = self.model.ask(system, f"QUESTION: {question}", PanelReply, "panel")
+        except LLMOutputError as exc:
+            self._panel_problem = f"{exc} (the built-in panel sits instead)"
+            return None
         return [PanelMember(advisor=Advisor(**a.model_dump())) for a in reply.advisors]
 
     def turn(self, debate: Debate, round_: Round, member: PanelMember) -> Turn:
+        try:
+            return self._turn(debate, round_, member)
+        except LLMOutputError as exc:
+            debate.fallbacks.append(
+                EngineFallback(
+                    part="turn", round=round_.number, advisor=member.advisor.name, why=str(exc)
+                )
+            )
+            return self.backup(debate).turn(debate, round_, member)
+
+    def _turn(self, debate: Debate, round_: Round, member: PanelMember) -> Turn:
         advisor = member.advisor
         checks = []
-        sections = [
-            f"QUESTION: {debate.question}",
-            f"ROUND {round_.number} of {len(debate.themes)}. THEME: {round_.theme}",
-            "YOUR BRIEF (the only passages you may cite):\n"
-            + render_brief(debate.briefs[advisor.name]),
-            "TRANSCRIPT SO FAR:\n" + transcript(debate, round_),
-        ]
+        extra = []
         task = "Speak once: respond to what was said before (name the turn you answer)."
         if member.kind == MemberKind.AUDITOR:
             assert self.scorer is not None  # set in prepare
@@ -343,7 +215,7 @@ class LLMEngine:
                 f"(score {c.score:.2f})"
                 for c in checks
             ]
-            sections.append(
+            extra.append(
                 "FACT-CHECK RESULTS (computed by the citation judge):\n"
                 + ("\n".join(results) or "(no claims to check)")
             )
@@ -356,13 +228,30 @@ class LLMEngine:
                 "Attack the emerging consensus, using passages from your brief that the "
                 "others have not cited."
             )
-        sections.append(f"TASK: {task}")
-        reply = self.ask(
-            system_for(advisor),
-            "\n\n".join(sections),
+        brief = debate.briefs[advisor.name]
+
+        def build(shape: Shape) -> str:
+            history = shaped_transcript([*debate.rounds, round_], shape)
+            sections = [
+                f"QUESTION: {debate.question}",
+                f"ROUND {round_.number} of {len(debate.themes)}. THEME: {round_.theme}",
+                "YOUR BRIEF (the only passages you may cite):\n" + shaped_brief(brief, shape),
+                "TRANSCRIPT SO FAR:\n" + (history or "(nobody has spoken yet)"),
+                *extra,
+                f"TASK: {task}",
+            ]
+            return "\n\n".join(sections)
+
+        system = system_for(advisor)
+        prompt, fitted = fit(
+            self.model,
+            system,
             TurnReply,
-            f"turn r{round_.number} {advisor.name}",
+            build,
+            lambda shape: shape.describe(len(brief.evidence)),
         )
+        purpose = f"turn r{round_.number} {advisor.name}"
+        reply = self.model.ask(system, prompt, TurnReply, purpose, fitted=fitted)
         responds_to = None
         if reply.responds_to and reply.responds_to.advisor in debate.briefs:
             responds_to = TurnRef(round=reply.responds_to.round, advisor=reply.responds_to.advisor)
@@ -386,11 +275,23 @@ class LLMEngine:
             "You are the moderator of an advisory panel. Summarise where the panel agrees and "
             "disagrees after this round, using only what was said."
         )
-        prompt = (
-            f"QUESTION: {debate.question}\nROUND {round_.number} THEME: {round_.theme}\n\n"
-            f"THIS ROUND:\n{transcript_of([round_])}"
-        )
-        reply = self.ask(system, prompt, SummaryReply, f"summary r{round_.number}")
+
+        def build(shape: Shape) -> str:
+            return (
+                f"QUESTION: {debate.question}\nROUND {round_.number} THEME: {round_.theme}\n\n"
+                f"THIS ROUND:\n{shaped_transcript([round_], shape)}"
+            )
+
+        prompt, fitted = fit(self.model, system, SummaryReply, build, _turns_cut)
+        try:
+            reply = self.model.ask(
+                system, prompt, SummaryReply, f"summary r{round_.number}", fitted=fitted
+            )
+        except LLMOutputError as exc:
+            debate.fallbacks.append(
+                EngineFallback(part="summary", round=round_.number, why=str(exc))
+            )
+            return self.backup(debate).summarize(debate, round_)
         return RoundSummary(**reply.model_dump())
 
     def conclude(self, debate: Debate) -> tuple[str | None, list[Confidence]]:
@@ -404,7 +305,11 @@ class LLMEngine:
             f"QUESTION: {debate.question}\nADVISORS: {', '.join(names)}\n\n"
             "ROUND SUMMARIES:\n" + "\n".join(summaries)
         )
-        reply = self.ask(system, prompt, ConclusionReply, "confidences")
+        try:
+            reply = self.model.ask(system, prompt, ConclusionReply, "confidences")
+        except LLMOutputError as exc:
+            debate.fallbacks.append(EngineFallback(part="confidences", why=str(exc)))
+            return self.backup(debate).conclude(debate)
         given = {c.advisor: c for c in reply.confidences if c.advisor in names}
         confidences = [
             Confidence(
@@ -429,44 +334,5 @@ def system_for(advisor: Advisor) -> str:
     )
 
 
-def transcript(debate: Debate, current: Round) -> str:
-    """Completed rounds as their summaries and turns, then this round so far."""
-    text = transcript_of([*debate.rounds, current])
-    return text or "(nobody has spoken yet)"
-
-
-def transcript_of(rounds: list[Round]) -> str:
-    lines = []
-    for round_ in rounds:
-        if not round_.turns:
-            continue
-        lines.append(f"## Round {round_.number}: {round_.theme}")
-        for turn in round_.turns:
-            lines.append(f"- {turn.advisor} [{turn.move.value}]: {turn.text}")
-        if round_.summary:
-            lines.append(f"Summary: {round_.summary.text}")
-    return "\n".join(lines)
-
-
-def _token_counts(response: Any) -> tuple[int, int] | None:
-    """Prompt and completion tokens as the provider reported them, if it did."""
-    places = [
-        getattr(response, "additional_kwargs", None),
-        getattr(getattr(response, "message", None), "additional_kwargs", None),
-    ]
-    raw = getattr(response, "raw", None)
-    if isinstance(raw, dict):
-        places.append(raw.get("usage"))
-    elif raw is not None:
-        usage = getattr(raw, "usage", None)
-        if usage is not None:
-            places.append(
-                {
-                    "prompt_tokens": getattr(usage, "prompt_tokens", None),
-                    "completion_tokens": getattr(usage, "completion_tokens", None),
-                }
-            )
-    for place in places:
-        if isinstance(place, dict) and place.get("prompt_tokens") is not None:
-            return int(place["prompt_tokens"]), int(place.get("completion_tokens") or 0)
-    return None
+def _turns_cut(shape: Shape) -> str | None:
+    return "turns cut to 300 characters" if shape.history == "short" else None

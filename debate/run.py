@@ -63,13 +63,12 @@ def run_debate(
     resume: bool = False,
     themes: list[str] | None = None,
     brief_k: int = 12,  # more than 5 rounds use, so what goes uncited is a real choice
-    api_base: str | None = None,
     progress: Progress | None = None,
     panel_size: int = DEFAULT_PANEL_SIZE,
 ) -> Debate:
     """Debate `question` with evidence from `library`; files go to `out_dir`.
 
-    `engine` is an `Engine`, or a spec string for `make_engine` ('extractive' by default).
+    `engine` is an `Engine` (`make_engine(model)`); None means the extractive engine.
     `rounds` defaults to 5 for a new debate and to the saved number on resume (a larger
     number adds rounds to a resumed debate).
     """
@@ -80,10 +79,10 @@ def run_debate(
         raise DebateError(
             f"library {library.root} has no sources: add some with "
             f"`agora library add URL-OR-PATH --library {library.root}` "
-            "(or find some with `agora library discover \"QUESTION\"`)"
+            '(or find some with `agora library discover "QUESTION"`)'
         )
     out_dir.mkdir(parents=True, exist_ok=True)
-    chosen = engine if isinstance(engine, Engine) else make_engine(engine, api_base=api_base)
+    chosen = engine if isinstance(engine, Engine) else make_engine(engine)
     debate_path = out_dir / "debate.json"
     if debate_path.exists() and not resume:
         raise DebateError(

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from llm.types import LLMCall  # the model client's call record, kept in debate.json
 from retrieval.ledger import Ledger
 from retrieval.types import Advisor, Brief
 
@@ -193,24 +194,6 @@ class DroppedCitation(BaseModel):
     why: str = Field(description="Why it was dropped.")
 
 
-class LLMCall(BaseModel):
-    """One call to a generative model (including its retries)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    purpose: str = Field(description="What it was for, e.g. 'turn r2 The Auditor'.")
-    prompt_tokens: int = Field(description="Prompt tokens over all attempts.")
-    completion_tokens: int = Field(description="Completion tokens over all attempts.")
-    tokens_reported: bool = Field(
-        description="True when the provider reported the counts; False when estimated "
-        "from characters (about 4 per token)."
-    )
-    seconds: float = Field(description="Wall-clock seconds over all attempts.")
-    attempts: int = Field(description="Attempts made (1 when the first reply was valid).")
-    ok: bool = Field(description="Whether a valid reply was obtained.")
-    error: str | None = Field(None, description="The last problem, if any attempt failed.")
-
-
 class QuestionFrame(BaseModel):
     """How the question was read: a choice between options, or yes/no."""
 
@@ -231,6 +214,18 @@ class PassageStance(BaseModel):
     leaning: str | None = Field(description="The option it leans to; None when neutral.")
     score: float = Field(description="Signed strength: >0 toward options[0], <0 toward [1].")
     method: str = Field(description="How it was measured.")
+
+
+class EngineFallback(BaseModel):
+    """A part the language model gave no valid reply for (after its retries, or because
+    the prompt could not fit its context window), written by the extractive engine."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    part: str = Field(description="'panel', 'turn', 'summary', 'confidences', or a report section.")
+    round: int = Field(0, description="Round number (0 for the panel, confidences, report).")
+    advisor: str | None = Field(None, description="Whose turn it was, for a turn.")
+    why: str = Field(description="The model's last problem.")
 
 
 class EngineInfo(BaseModel):
@@ -272,6 +267,10 @@ class Debate(BaseModel):
         default_factory=list, description="Citations refused because no brief of theirs held them."
     )
     llm_calls: list[LLMCall] = Field(default_factory=list, description="Generative model calls.")
+    fallbacks: list[EngineFallback] = Field(
+        default_factory=list,
+        description="Parts the model failed to write, written by the extractive engine instead.",
+    )
 
     @property
     def complete(self) -> bool:

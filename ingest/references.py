@@ -37,8 +37,8 @@ from bibtexparser.middlewares import (
 from pylatexenc.latex2text import LatexNodes2Text
 
 from ingest.errors import LibraryError
-from ingest.requests import SourceRequest
 from ingest.local import SUPPORTED_EXTENSIONS
+from ingest.requests import SourceRequest
 
 REFERENCE_SUFFIXES = frozenset({".bib", ".bibtex", ".ris", ".json"})
 DOI_RESOLVER = "https://doi.org/"

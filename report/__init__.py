@@ -1,6 +1,6 @@
 """The report: every section of the advisory brief, with numbered citations.
 
-`build_report(debate, library, engine)` makes the `Report` (JSON: the full model);
+`build_report(debate, library, model)` makes the `Report` (JSON: the full model);
 `render(report, "md" | "html" | "json", lang="en" | "zh")` renders it; `report_for_run`
 and `write_renderings` read and write a run folder; `report_claims` lists the claims with
 their chunk ids for the citation audit.

@@ -1,8 +1,8 @@
 """Build the `Report` from a finished debate.
 
 The sections come from the extractive builders (`report.extractive`), or, for predictions,
-future paths and the deeper story, from a language model (`report.llm`) when the engine is
-one. Then citations are numbered: the body is laid out (`report.layout`) and scanned for
+future paths and the deeper story, from the language model (`report.llm`) when the command
+loaded one. Then citations are numbered: the body is laid out (`report.layout`) and scanned for
 markers, so report numbers follow first appearance in section order (invariant 2); each
 number stands for one source (invariant 1); a marker for a chunk no brief retrieved is
 logged as dropped and never rendered (invariant 3).
@@ -14,9 +14,9 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from debate.engine import Engine, make_engine
-from debate.types import Debate, DroppedCitation, EngineInfo
+from debate.types import Debate, DroppedCitation, EngineFallback, EngineInfo
 from ingest.library import Library, LibraryError
+from llm import Model
 from report import extractive, outlook
 from report.layout import Layout, markers_in
 from report.reading import Reading
@@ -48,16 +48,14 @@ EXTRACTIVE_SECTIONS = (
 
 
 def build_report(
-    debate: Debate, library: Library | None = None, engine: Engine | str | None = None
+    debate: Debate, library: Library | None = None, model: Model | None = None
 ) -> Report:
     """The report for `debate`; `library` supplies source metadata (author, source id).
 
-    `engine` is an `Engine`, a spec for `debate.engine.make_engine`, or None for the
-    extractive builders. With an LLM engine, predictions, future paths and the deeper
-    story are written by the model; everything else is built from the debate either way.
+    With a `model` (the one the command loaded), predictions, future paths and the deeper
+    story are written by it; without one, by the extractive builders. Everything else is
+    built from the debate either way.
     """
-    chosen = engine if engine is None or isinstance(engine, Engine) else make_engine(engine)
-    llm = chosen if chosen is not None and hasattr(chosen, "ask") else None
     reading = Reading(debate, library.embedder.embed if library is not None else None)
     run_date = debate.created_at.date()
     made = outlook.predictions(reading)
@@ -71,16 +69,17 @@ def build_report(
         "risks": extractive.risks(reading),
     }
     dropped: list[DroppedCitation] = []
+    failed: list[EngineFallback] = []
     calls = []
     methods: dict[str, SectionMethod] = dict.fromkeys(EXTRACTIVE_SECTIONS, "extractive")
-    if llm is not None:
+    if model is not None:
         from report.llm import write_sections
 
-        written, dropped = write_sections(llm, reading)
+        written, dropped, failed = write_sections(model, reading)
         sections.update(written)
         methods.update(dict.fromkeys(written, "llm"))
-        calls = llm.take_calls()
-    model = _model_name(chosen)
+        calls = model.take_calls()
+    name = _model_name(model)
     report = Report(
         question=debate.question,
         run_date=run_date,
@@ -96,28 +95,29 @@ def build_report(
             unused_count=0,
             never_retrieved_count=0,
         ),
-        closing=Phrase(key="closing_llm", args={"model": model})
-        if llm is not None
+        closing=Phrase(key="closing_llm", args={"model": name})
+        if model is not None
         else Phrase(key="closing_extractive"),
         citations=[],
         ledger=debate.ledger.model_copy(deep=True),
         engine=EngineInfo(
-            name=chosen.name if chosen is not None else "extractive",
-            settings=chosen.settings() if chosen is not None else {},
+            name="llm" if model is not None else "extractive",
+            settings=model.settings() if model is not None else {},
         ),
         debate_engine=debate.engine,
-        generated_by=_notes(methods, model),
+        generated_by=_notes(methods, name) + _fallback_notes(debate.fallbacks, failed, name),
         dropped_citations=[*debate.dropped_citations, *dropped],
         llm_calls=calls,
+        fallbacks=[*debate.fallbacks, *failed],
     )
     return number_citations(report, reading, library)
 
 
-def _model_name(engine: Engine | None) -> str:
-    if engine is None:
+def _model_name(model: Model | None) -> str:
+    if model is None:
         return "-"
-    settings = engine.settings()
-    return str(settings.get("model") or settings.get("spec") or engine.name)
+    settings = model.settings()
+    return str(settings.get("model") or settings.get("spec") or model.spec)
 
 
 def _notes(methods: dict[str, SectionMethod], model: str) -> list[SectionNote]:
@@ -131,6 +131,37 @@ def _notes(methods: dict[str, SectionMethod], model: str) -> list[SectionNote]:
     for section in ("panel", "rounds"):
         notes.append(SectionNote(section=section, method="debate", note=Phrase(key="note_debate")))
     return notes
+
+
+def _fallback_notes(
+    debate: list[EngineFallback], report: list[EngineFallback], model: str
+) -> list[SectionNote]:
+    """Where the model failed: on each report section it could not write, and on the
+    rounds (or the panel) for each part of the debate the extractive engine wrote."""
+    notes = []
+    for fallback in report:
+        what = f"reply for the {fallback.part.replace('_', ' ')}"
+        phrase = Phrase(
+            key="note_llm_fallback", args={"model": model, "what": what, "why": brief(fallback)}
+        )
+        notes.append(SectionNote(section=fallback.part, method="extractive", note=phrase))
+    for fallback in debate:
+        if fallback.part == "turn":
+            what = f"turn for {fallback.advisor} in round {fallback.round}"
+        elif fallback.part == "summary":
+            what = f"summary of round {fallback.round}"
+        else:
+            what = fallback.part
+        section = "panel" if fallback.part in ("panel", "confidences") else "rounds"
+        phrase = Phrase(key="note_part_fallback", args={"what": what, "why": brief(fallback)})
+        notes.append(SectionNote(section=section, method="debate", note=phrase))
+    return notes
+
+
+def brief(fallback: EngineFallback, limit: int = 240) -> str:
+    """The reason, short enough for a note (report.json keeps it whole)."""
+    why = " ".join(fallback.why.split())
+    return why if len(why) <= limit else why[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def number_citations(report: Report, reading: Reading, library: Library | None) -> Report:

@@ -14,13 +14,13 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from audit.types import Audit
-from debate.engine import Engine
 from debate.run import DebateError, load_debate
 from ingest.library import Library
+from llm import Model
 from report.build import build_report
 from report.layout import Translate
 from report.render import Format, render
-from report.translate import Translator, kept_translations
+from report.translate import kept_translations
 from report.types import Report
 
 REPORT = "report.json"
@@ -58,7 +58,7 @@ def load_audit(run_dir: Path) -> Audit | None:
 def report_for_run(
     run_dir: Path,
     library: Library | None = None,
-    engine: Engine | str | None = None,
+    model: Model | None = None,
     *,
     rebuild: bool = False,
 ) -> Report:
@@ -81,7 +81,7 @@ def report_for_run(
             f"the debate in {run_dir} is not finished ({len(debate.rounds)} of "
             f"{len(debate.themes)} rounds): continue it with `agora debate ... --resume`"
         )
-    report = build_report(debate, library, engine)
+    report = build_report(debate, library, model)
     write_text(run_dir / REPORT, render(report, "json"))
     return report
 
@@ -115,27 +115,6 @@ def write_renderings(
             write_text(path, text)
             written.append(path)
     return written
-
-
-def write_run_reports(
-    run_dir: Path,
-    library: Library | None,
-    engine: Engine | None = None,
-    languages: tuple[str, ...] = ("en", "zh"),
-) -> list[Path]:
-    """After a debate (`agora debate`, and the web app's debate jobs): report.json rebuilt
-    from debate.json, then Markdown and HTML in each language. With a language-model
-    `engine`, it writes the report's model sections and translates the prose of the other
-    languages (cached in the run folder); without one, the prose stays as it is."""
-    report = report_for_run(run_dir, library, engine, rebuild=True)
-    translators: dict[str, Translate] = {}
-    if engine is not None and hasattr(engine, "ask"):
-        for lang in languages:
-            if lang != report.language:
-                translator = Translator(engine, lang, cache=run_dir)
-                translator.warm(report)
-                translators[lang] = translator
-    return write_renderings(run_dir, report, languages, translators)
 
 
 def write_text(path: Path, text: str) -> None:

@@ -101,6 +101,10 @@ EN: dict[str, str] = {
     "note_llm": "Written by a language model ({model}) from the debate; its citations were "
     "checked against the debate's passages.",
     "note_debate": "From the debate transcript.",
+    "note_llm_fallback": "The language model ({model}) gave no valid {what}, so this section "
+    "was built from evidence instead ({why}).",
+    "note_part_fallback": "The language model gave no valid {what}; the extractive engine "
+    "wrote it instead ({why}).",
     # Template sentences of the extractive engine
     "quote": "“{quote}”",
     "quote_said": "{advisor}, round {round}: “{quote}”",
@@ -259,6 +263,9 @@ ZH: dict[str, str] = {
     "note_risks_extractive": "依据反对意见、核查员的事实核查和顾问团的信心构建，并非生成。",
     "note_llm": "由语言模型（{model}）依据辩论撰写；其引用已对照辩论中的材料核验。",
     "note_debate": "摘自辩论记录。",
+    "note_llm_fallback": "语言模型（{model}）未能给出有效的{what}，"
+    "因此本节改为依据证据构建（{why}）。",
+    "note_part_fallback": "语言模型未能给出有效的{what}；改由抽取式引擎撰写（{why}）。",
     "quote": "“{quote}”",
     "quote_said": "{advisor}，第 {round} 回合：“{quote}”",
     "verdict_answer": "顾问团引用的证据倾向“{option}”：在表明立场的 {sided} 段被引用材料中，"

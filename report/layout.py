@@ -232,7 +232,7 @@ class Layout:
     def sides(self) -> list[Block]:
         """One line per side: how many key points and distinct sources stand behind it."""
         chunk_sources = self.report.ledger.chunk_sources
-        lines = []
+        lines: list[Block] = []
         for side in dict.fromkeys(i.leaning for i in self.report.evidence if i.leaning):
             points = [i for i in self.report.evidence if i.leaning == side]
             keys = [k for point in points for k in point.statement.citations]

@@ -15,11 +15,10 @@ import json
 import logging
 import re
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from debate.llm import LLMOutputError
+from llm import LLMOutputError, Model
 from report.layout import Layout, Translate
 from report.types import Report
 
@@ -58,12 +57,10 @@ def restore(text: str, markers: list[str]) -> str | None:
 
 
 class Translator:
-    """A `Translate` callable backed by an LLM engine (anything with `.ask`)."""
+    """A `Translate` callable backed by a language model."""
 
-    def __init__(self, engine: Any, lang: str, cache: Path | None = None):
-        if not hasattr(engine, "ask"):
-            raise ValueError("translation needs a language model engine")
-        self.engine = engine
+    def __init__(self, model: Model, lang: str, cache: Path | None = None):
+        self.model = model
         self.lang = lang
         self.path = Path(cache) / f"translations.{lang}.json" if cache is not None else None
         self.done: dict[str, str] = {}
@@ -111,7 +108,7 @@ class Translator:
         )
         system = "You are a careful translator. Reply with ONE JSON object and nothing else."
         try:
-            reply = self.engine.ask(system, prompt, TranslationReply, f"translate {self.lang}")
+            reply = self.model.ask(system, prompt, TranslationReply, f"translate {self.lang}")
         except LLMOutputError as exc:
             log.warning("translation failed, prose kept in its original language: %s", exc)
             return

@@ -19,7 +19,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from debate.types import DroppedCitation, EngineInfo, LLMCall, Move
+from debate.types import DroppedCitation, EngineFallback, EngineInfo, LLMCall, Move
 from report.i18n import CATALOG
 from retrieval.ledger import Ledger
 
@@ -275,4 +275,9 @@ class Report(_Model):
     )
     llm_calls: list[LLMCall] = Field(
         default_factory=list, description="Generative-model calls made for the report."
+    )
+    fallbacks: list[EngineFallback] = Field(
+        default_factory=list,
+        description="Parts the language model failed to write (debate and report), written "
+        "by the extractive engine instead; each says why.",
     )

@@ -184,10 +184,11 @@ def llm_section(
     spec: str, api_base: str | None, test: dict[str, list[Pair]], fallback: Judge
 ) -> tuple[str, str]:
     """The LLM judge's table on the test pairs, and a paragraph saying how it was run."""
+    from agora.cli.common import model_environment
     from audit.llm_judge import LLMJudge
-    from debate.llm import load_llm
+    from llm import load_model
 
-    judge = LLMJudge(load_llm(spec, api_base=api_base), spec=spec, fallback=fallback)
+    judge = LLMJudge(load_model(spec, **model_environment(spec, api_base)), fallback=fallback)
     rows: list[list[object]] = []
     ys, predictions, all_judgements, all_pairs = [], [], [], []
     total_seconds = 0.0

@@ -166,8 +166,11 @@ def main() -> None:
             grouping_rows,
         )
         + f"\n\nThe report uses `MERGE_THRESHOLD = {MERGE_THRESHOLD}`"
-        + (" (the threshold chosen on train)." if best == MERGE_THRESHOLD else
-           f"; the train optimum in this run is {best}.")
+        + (
+            " (the threshold chosen on train)."
+            if best == MERGE_THRESHOLD
+            else f"; the train optimum in this run is {best}."
+        )
         + f" Run time {seconds:.0f} s."
     )
     write_section("keypoints", "Key points (ArgKP train/dev)", body)

@@ -82,6 +82,18 @@ def demo_library(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: i
     library.close()
 
 
+@pytest.fixture
+def fake_provider(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """`--llm fake:NAME` for this test: a scripted model per load, loads counted."""
+    from fake_llm import FakeProvider
+
+    from llm import PROVIDERS
+
+    provider = FakeProvider()
+    monkeypatch.setitem(PROVIDERS, "fake", provider)
+    return provider
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--chroma-server",

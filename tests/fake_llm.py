@@ -103,3 +103,70 @@ def debate_responder(invented: str = "invented:chunk:0") -> Responder:
         raise AssertionError(f"unexpected prompt: {prompt[:200]}")
 
     return respond
+
+
+def fake_model(llm: ScriptedLLM | None = None, *, spec: str = "scripted", max_attempts: int = 3):  # type: ignore[no-untyped-def]
+    """An `llm.Model` around a scripted LLM: the real ask (parse, validate, retry, record)."""
+    from llm import from_llama_index
+
+    return from_llama_index(llm or ScriptedLLM(), spec=spec, max_attempts=max_attempts)
+
+
+def pipeline_responder() -> Responder:
+    """Valid replies to every prompt of `agora debate --llm`: the panel, the turns, the
+    summaries and confidences, the report's model sections and the translation."""
+    debate = debate_responder()
+
+    def respond(prompt: str) -> str:
+        if '"title":"PanelReply"' in prompt:
+            advisors = [
+                {"name": f"Advisor {n}", "role": "Analyst", "lens": "pipeline, CRM data"}
+                for n in ("Ada", "Ben", "Cy", "Di")
+            ]
+            return json.dumps({"advisors": advisors})
+        if any(
+            f'"title":"{t}"' in prompt for t in ("TurnReply", "SummaryReply", "ConclusionReply")
+        ):
+            return debate(prompt)
+        key = PASSAGE_KEY.search(prompt)
+        statement = {"text": "Teams will converge.", "citations": [key[1]] if key else []}
+        if '"title":"PredictionsReply"' in prompt:
+            prediction = {
+                **statement,
+                "time_frame": "within 12 months",
+                "horizon_months": 12,
+                "probability": 60,
+                "rationale": "The debate.",
+            }
+            return json.dumps({"predictions": [prediction] * 3})
+        if '"title":"PathsReply"' in prompt:
+            path = {
+                "title": "Fix data",
+                "premise": "If data is the root cause ...",
+                "milestones": [{**statement, "month": 3}, {**statement, "month": 6}],
+            }
+            return json.dumps({"paths": [path, path]})
+        if '"title":"StoryReply"' in prompt:
+            return json.dumps({"paragraphs": [statement]})
+        if '"title":"TranslationReply"' in prompt:
+            items = re.findall(r"^\d+\. (\".*\")$", last_user_message(prompt), re.MULTILINE)
+            return json.dumps({"translations": [f"译 {json.loads(i)}" for i in items]})
+        raise AssertionError(f"unexpected prompt: {prompt[:200]}")
+
+    return respond
+
+
+class FakeProvider:
+    """The 'fake' provider of `llm.load_model` (`--llm fake:NAME`): every load builds a
+    new scripted model answering with `pipeline_responder`; `loads` counts them."""
+
+    def __init__(self) -> None:
+        self.loads: list[tuple[str, Any]] = []  # (model name, llm.Options)
+        self.llms: list[ScriptedLLM] = []
+
+    def __call__(self, name: str, options: Any) -> Any:
+        from llm.backends import LlamaIndexBackend
+
+        self.loads.append((name, options))
+        self.llms.append(ScriptedLLM(responder=pipeline_responder()))
+        return LlamaIndexBackend(self.llms[-1], context_window=options.context_window)

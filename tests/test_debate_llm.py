@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from fake_llm import ScriptedLLM, debate_responder
+from fake_llm import ScriptedLLM, debate_responder, fake_model
 
 from debate import Debate, run_debate
-from debate.llm import LLMConfigError, LLMEngine, LLMOutputError, TurnReply, load_llm
+from debate.llm import LLMEngine, TurnReply
 from debate.support import CosineScorer
+from llm import LLMConfigError, LLMOutputError, load_model
 
 QUESTION = (
     "We see AI gains in engineering but not in product or go-to-market: "
@@ -38,7 +39,7 @@ def llm_run(demo_library, embedder, tmp_path_factory) -> tuple[Debate, ScriptedL
     root = tmp_path_factory.mktemp("llm")
     (root / "panel.yaml").write_text(PANEL)
     llm = ScriptedLLM(responder=debate_responder())
-    engine = LLMEngine(llm, spec="scripted", scorer=CosineScorer(embedder))
+    engine = LLMEngine(fake_model(llm), scorer=CosineScorer(embedder))
     debate = run_debate(
         demo_library,
         QUESTION,
@@ -96,28 +97,28 @@ def test_prompt_shows_injected_text_only_as_delimited_data(
 
 def test_malformed_replies_are_retried_then_accepted() -> None:
     llm = ScriptedLLM(script=["no json here", '{"move": "SHARE"}', f"```json\n{VALID_TURN}\n```"])
-    engine = LLMEngine(llm, max_attempts=3)
-    reply = engine.ask("system", "prompt", TurnReply, "turn r1 X")
+    model = fake_model(llm, max_attempts=3)
+    reply = model.ask("system", "prompt", TurnReply, "turn r1 X")
     assert reply.move == "SHARE" and reply.claims[0].experience
     assert "That reply was not valid: the reply holds no JSON object" in llm.prompts[1]
     assert "claims" in llm.prompts[2].rsplit("That reply was not valid", 1)[1]
-    (call,) = engine.take_calls()
+    (call,) = model.take_calls()
     assert call.attempts == 3 and call.ok and call.purpose == "turn r1 X"
 
 
 def test_gives_up_after_the_bound_with_a_clear_error() -> None:
     llm = ScriptedLLM(script=["nope", "{}", '{"move": "DANCE"}'])
-    engine = LLMEngine(llm, max_attempts=3)
+    model = fake_model(llm, max_attempts=3)
     with pytest.raises(LLMOutputError, match="no valid reply for turn r2 Y after 3 attempts"):
-        engine.ask("system", "prompt", TurnReply, "turn r2 Y")
-    (call,) = engine.take_calls()
+        model.ask("system", "prompt", TurnReply, "turn r2 Y")
+    (call,) = model.take_calls()
     assert not call.ok and call.attempts == 3 and "move" in (call.error or "")
 
 
 def test_bad_llm_specs_say_what_to_do(tmp_path: Path) -> None:
     for spec in ("openai", "bogus:model", f"gguf:{tmp_path / 'missing.gguf'}"):
         with pytest.raises(LLMConfigError):
-            load_llm(spec)
+            load_model(spec)
 
 
 # ---------------------------------------------------------------------------------------
@@ -180,7 +181,7 @@ def test_openai_compatible_server_generates_the_panel(
         for i in range(4)
     ]
     _ChatStub.reply = "Here you go:\n" + json.dumps({"advisors": advisors})
-    engine = LLMEngine(load_llm("openai:stub-model", api_base=chat_stub), spec="openai:stub-model")
+    engine = LLMEngine(load_model("openai:stub-model", api_base=chat_stub))
     members = engine.propose_panel(QUESTION)
     assert [m.advisor.name for m in members or []] == [a["name"] for a in advisors]
     (request,) = _ChatStub.requests

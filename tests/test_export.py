@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from agora.cli import app
+from agora.pipeline import Pipeline
 from agora.settings import Settings
-from audit import audit_run
 from debate import run_debate
 from report.build import build_report
 from report.export_docx import VERDICT_COLOURS
@@ -41,7 +41,7 @@ def run(demo_library, tmp_path_factory: pytest.TempPathFactory) -> tuple[Report,
     debate = run_debate(demo_library, QUESTION, out, rounds=3)
     report = build_report(debate, demo_library)
     write_renderings(out, report)
-    audit_run(out)  # audit.json: the exports carry its marks
+    Pipeline(None).audit(out)  # audit.json: the exports carry its marks
     return report, out
 
 

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from fake_llm import ScriptedLLM
+from fake_llm import ScriptedLLM, fake_model
 from test_debate_llm import _ChatStub, chat_stub  # noqa: F401  (the stub server fixture)
 from typer.testing import CliRunner
 
@@ -43,7 +43,7 @@ def default_judge() -> Judge:
 
 def make(default_judge: Judge, *script: str) -> tuple[LLMJudge, ScriptedLLM]:
     llm = ScriptedLLM(script=list(script))
-    return LLMJudge(llm, spec="scripted", fallback=default_judge), llm
+    return LLMJudge(fake_model(llm), fallback=default_judge), llm
 
 
 def test_verdicts_scores_and_exact_offsets_come_from_the_reply(default_judge: Judge) -> None:

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from agora.cli import app
 from ingest import LibraryError
-from ingest.requests import read_request_list
 from ingest.references import split_file_field
+from ingest.requests import read_request_list
 
 DATA = Path(__file__).resolve().parent / "data" / "references"
 FILES = DATA / "files"

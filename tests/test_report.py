@@ -9,13 +9,12 @@ import re
 from pathlib import Path
 
 import pytest
-from fake_llm import ScriptedLLM
+from fake_llm import ScriptedLLM, fake_model
 from test_report_props import NUMBER, check_report
 from typer.testing import CliRunner
 
 from agora.cli import app
 from debate import Debate, run_debate
-from debate.llm import LLMEngine
 from report.build import EXTRACTIVE_SECTIONS, build_report
 from report.files import ReportError, report_for_run, write_renderings
 from report.i18n import ZH
@@ -205,7 +204,7 @@ def report_responder(real: str, invented: str = "invented:chunk:9"):  # type: ig
 def test_llm_writes_sections_and_cannot_cite_outside_the_debate(run, demo_library) -> None:
     debate, _, out = run
     real = debate.ledger.cited[0]
-    engine = LLMEngine(ScriptedLLM(responder=report_responder(real)), spec="scripted")
+    engine = fake_model(ScriptedLLM(responder=report_responder(real)))
     report = build_report(debate, demo_library, engine)
     notes = {n.section: n.method for n in report.generated_by}
     assert notes["predictions"] == notes["future_paths"] == notes["deeper_story"] == "llm"

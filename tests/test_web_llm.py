@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_llm import PASSAGE_KEY, ScriptedLLM, debate_responder
+from fake_llm import PASSAGE_KEY, ScriptedLLM, debate_responder, fake_model
 from fastapi.testclient import TestClient
 from test_debate_llm import _ChatStub, chat_stub  # noqa: F401  (the stub server fixture)
 from test_report import report_responder
@@ -59,7 +59,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Setting
 
 @pytest.fixture(scope="module")
 def model() -> LanguageModel:
-    return LanguageModel("scripted", ScriptedLLM(responder=fake_model_reply))
+    return LanguageModel("scripted", fake_model(ScriptedLLM(responder=fake_model_reply)))
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def test_health_names_the_engine(client: TestClient, settings: Settings, embedde
         assert plain.get("/api/health").json()["engine"] == "extractive"
     page = client.get("/").text
     assert 'id="engine"' in page  # where app.js shows it
-    local = LanguageModel("gguf:/home/me/models/qwen-7b.gguf", llm=None)
+    local = LanguageModel("gguf:/home/me/models/qwen-7b.gguf", model=None)  # type: ignore[arg-type]
     assert local.label == "llm gguf:qwen-7b.gguf"  # the public health check hides folders
 
 
@@ -115,7 +115,7 @@ def test_web_debate_is_written_by_the_model(
     assert ZH["prose_translated"] in chinese and ZH["prose_untranslated"] not in chinese
     assert (run_dir / "translations.zh.json").is_file()
     assert "译文" in (run_dir / "report.zh.md").read_text(encoding="utf-8")
-    prompts = model.llm.prompts
+    prompts = model.model.backend.llm.prompts  # type: ignore[attr-defined]
     assert any('"title":"TranslationReply"' in p for p in prompts)
 
 

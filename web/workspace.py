@@ -16,7 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from agora.settings import Settings
 from ingest import Library
@@ -27,6 +27,7 @@ from web.runs import RunStore
 if TYPE_CHECKING:
     from audit.llm_judge import LLMJudge
     from debate.llm import LLMEngine
+    from llm import Model
 
 T = TypeVar("T")
 EXTRACTIVE = "extractive"
@@ -36,21 +37,12 @@ EXTRACTIVE = "extractive"
 class LanguageModel:
     """The generative model `agora serve --llm SPEC` runs with: loaded once, when the
     server starts (so a bad spec stops it there), and shared by every job. Each debate
-    and audit job gets its own engine or judge around it, built as `agora debate --llm`
-    and `agora audit --llm` build theirs; jobs run one at a time, so the model's client
-    is never used by two at once."""
+    and audit job gets its own engine or judge around it, as `agora debate --llm` and
+    `agora audit --llm` do; jobs run one at a time, so the model is never used by two at
+    once."""
 
     spec: str
-    llm: Any  # a llama-index LLM
-
-    @classmethod
-    def load(cls, spec: str, *, api_base: str | None = None) -> LanguageModel:
-        """`debate.llm.load_llm`'s model for `spec`; raises `LLMConfigError`, whose
-        message says how to fix the spec."""
-        from debate.llm import load_llm
-
-        spec = spec.removeprefix("llm:")  # as debate.engine.make_engine reads it
-        return cls(spec, load_llm(spec, api_base=api_base))
+    model: Model
 
     @property
     def label(self) -> str:
@@ -62,16 +54,16 @@ class LanguageModel:
         return f"llm {self.spec}"
 
     def engine(self) -> LLMEngine:
-        """A fresh debate and report engine (what `make_engine(spec)` returns)."""
+        """A fresh debate engine around the model (what `make_engine(model)` returns)."""
         from debate.llm import LLMEngine
 
-        return LLMEngine(self.llm, spec=self.spec)
+        return LLMEngine(self.model)
 
     def judge(self) -> LLMJudge:
-        """A fresh citation judge (what `audit.llm_judge.llm_judge(spec)` returns)."""
+        """A fresh citation judge around the model."""
         from audit.llm_judge import LLMJudge
 
-        return LLMJudge(self.llm, spec=self.spec)
+        return LLMJudge(self.model)
 
 
 class Workspace:

@@ -12,11 +12,13 @@ from rich.table import Table
 
 from agora.cli.common import (
     ApiBaseOption,
+    ContextWindowOption,
     JsonOption,
     LibraryOption,
     app,
     err,
     fail,
+    load_model_or_fail,
     open_library,
     out,
     print_json,
@@ -50,13 +52,14 @@ def audit_command(
         ),
     ] = None,
     api_base: ApiBaseOption = None,
+    context_window: ContextWindowOption = None,
 ) -> None:
     """Check, claim by claim, that each cited passage backs its claim."""
     from audit import audit_markdown, judge_pairs
     from audit.api import AuditInputError
     from audit.auditor import Auditor
 
-    judge = _llm_judge(llm, api_base) if llm else None
+    judge = _llm_judge(llm, api_base, context_window) if llm else None
     auditor = Auditor(judge) if judge else None
     if pairs is not None:
         try:
@@ -96,14 +99,12 @@ def audit_command(
     _print_audit(audit)
 
 
-def _llm_judge(spec: str, api_base: str | None) -> LLMJudge:
-    from audit.llm_judge import llm_judge
-    from debate.llm import LLMConfigError
+def _llm_judge(spec: str, api_base: str | None, context_window: int | None) -> LLMJudge:
+    from audit.llm_judge import LLMJudge
 
-    try:
-        return llm_judge(spec, api_base=api_base)
-    except LLMConfigError as exc:
-        fail(str(exc))
+    model = load_model_or_fail(spec, api_base, context_window)
+    assert model is not None  # spec is given
+    return LLMJudge(model)
 
 
 def _warn_fallbacks(judge: LLMJudge | None) -> None:

