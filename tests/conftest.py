@@ -8,8 +8,12 @@ from pathlib import Path
 import pytest
 from loopback import loopback  # noqa: F401
 
+from agora import judge
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+judge.install()  # debates built in tests fact-check with the audit's judge, as the CLI's do
 
 
 @pytest.fixture(autouse=True)

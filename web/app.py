@@ -20,6 +20,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from agora import judge
 from agora.settings import Settings
 from ingest import LibraryError
 from ingest.embedding import Embedder
@@ -53,6 +54,7 @@ def create_app(
     for the multipart envelope. `llm`: the model debates and audits use (`agora serve
     --llm`); without it, the extractive engine and the built-in judge.
     """
+    judge.install()  # the debate's Auditor fact-checks with the audit's judge
     space = Workspace(settings, embedder=embedder, runs_dir=runs_dir, llm=llm)
 
     @asynccontextmanager

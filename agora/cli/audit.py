@@ -46,7 +46,7 @@ def audit_command(
         typer.Option(
             "--llm",
             help="Judge with a model: openai:MODEL, ollama:MODEL or gguf:/path/model.gguf "
-            "(default: the built-in features-v1 judge, no generative model).",
+            "(default: the built-in features-v2 judge, no generative model).",
         ),
     ] = None,
     api_base: ApiBaseOption = None,
@@ -116,7 +116,8 @@ def _print_audit(audit: Audit) -> None:
     colours = {
         "supported": "green",
         "partially_supported": "yellow",
-        "unsupported": "red",
+        "not_supported": "red",
+        "contradicted": "bold red",
         "uncited": "dim",
         "citation_unresolvable": "magenta",
     }

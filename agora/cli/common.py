@@ -11,8 +11,11 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 
+from agora import judge
 from agora.settings import Settings, load_settings
 from ingest import Library, LibraryError
+
+judge.install()  # the debate's Auditor fact-checks with the audit's judge
 
 app = typer.Typer(
     help="Agora: evidence-grounded decision research.",
