@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import cast
 
 from audit.auditor import Auditor
-from audit.judge import CitationJudge
+from audit.judge import CitationJudge, Judge
 from audit.types import Audit
 from debate.engine import make_engine
 from debate.run import DebateError, run_debate
@@ -118,7 +118,7 @@ class Pipeline:
             question,
             run_dir,
             rounds=rounds,
-            engine=make_engine(self.model),
+            engine=make_engine(self.model, judge=self.citation_judge()),
             panel_file=panel_file,
             resume=resume,
             progress=self.progress,
@@ -161,6 +161,13 @@ class Pipeline:
             return export_report(report, cast(Export, fmt), lang, audit=audit, translate=translate)
         return render(report, cast(Format, fmt), lang, audit=audit, translate=translate)
 
+    def citation_judge(self) -> CitationJudge:
+        """The judge the debate's Auditor and the audit share: the one given, else the
+        audit's built-in judge (loaded once, on first need)."""
+        if self.judge is None:
+            self.judge = Judge()
+        return self.judge
+
     def audit(self, run_dir: Path) -> Audit:
         """audit.json for the run's report, then the renderings again so the HTML marks
         each claim with its verdict."""
@@ -169,7 +176,7 @@ class Pipeline:
             raise ReportError(
                 f"{run_dir} holds no report.json: run `agora debate` (or `agora report`) first"
             )
-        auditor = Auditor(self.judge) if self.judge is not None else Auditor()
+        auditor = Auditor(self.citation_judge())
         self.progress("auditing every claim against its cited passages")
         claims, totals = auditor.audit(audit_inputs(report))
         audit = Audit(target=str(run_dir), judge=auditor.judge.name, claims=claims, totals=totals)

@@ -34,18 +34,26 @@ def audit_markdown(path: Path, library: Library, auditor: Auditor | None = None)
 def judge_pairs(
     lines: Iterable[str], judge: CitationJudge | None = None
 ) -> Iterator[dict[str, Any]]:
-    """One result per JSON line {"claim": ..., "passage": ...}, in order, judged in batches
-    (with a "note" only where the judgement carries one, e.g. an LLM judge's fallback)."""
+    """One result per JSON line {"claim": ..., "passage": ...}, in order, judged in batches:
+    verdict, score, best sentence; "quote" (match, start, end in the passage) where the claim
+    was found word for word; a "note" where the judgement carries one (an LLM judge's
+    fallback)."""
     judge = judge or Judge()
     batch: list[tuple[str, str]] = []
 
     def flush() -> Iterator[dict[str, Any]]:
         for judgement in judge.judge_many(batch):
             result: dict[str, Any] = {
-                "verdict": judgement.verdict,
+                "verdict": judgement.verdict.value,
                 "score": round(judgement.score, 4),
                 "best_sentence": judgement.best_sentence,
             }
+            if judgement.quote is not None:  # found word for word: where, in the passage
+                result["quote"] = {
+                    "match": judgement.quote.value,
+                    "start": judgement.quote_start,
+                    "end": judgement.quote_end,
+                }
             if judgement.note:
                 result["note"] = judgement.note
             yield result

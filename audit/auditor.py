@@ -13,8 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from audit.citations import recall_and_precision, relevant_citations
-from audit.judge import CitationJudge, Judge, Judgement
-from audit.types import AuditTotals, CitedPassage, ClaimAudit, ClaimVerdict
+from audit.judge import CitationJudge, Judge
+from audit.types import AuditTotals, CitedPassage, ClaimAudit, ClaimVerdict, QuotedSpan
+from ingest.types import Judgement
+
+JOINER = "\n\n"  # between the passages of a claim with several citations, read together
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ class Auditor:
     def _judge(self, claim: str, passages: Sequence[str]) -> Judgement:
         key = (claim, tuple(passages))
         if key not in self._cache:
-            self._cache[key] = self.judge.judge(claim, "\n\n".join(passages))
+            self._cache[key] = self.judge.judge(claim, JOINER.join(passages))
         return self._cache[key]
 
     def _supports(self, passages: Sequence[str], claim: str) -> bool:
@@ -80,7 +83,9 @@ class Auditor:
                 )
             )
         if not chosen:
-            audit = ClaimAudit(text=claim.text, citations=cited, verdict=ClaimVerdict.UNRESOLVABLE)
+            audit = ClaimAudit(
+                text=claim.text, citations=cited, verdict=ClaimVerdict.CITATION_UNRESOLVABLE
+            )
             return audit, [False] * len(cited)
         passages = [candidate.text for candidate in chosen]
         joint = self._judge(claim.text, passages)
@@ -96,7 +101,8 @@ class Auditor:
             verdict=ClaimVerdict(joint.verdict),
             score=round(joint.score, 4),
             best_sentence=joint.best_sentence or None,
-            best_source=_source_of_offset(chosen, joint.best_start),
+            best_source=chosen[_locate(chosen, joint.best_start)[0]].source,
+            quote=_quoted_span(chosen, joint),
         )
         return audit, all_flags
 
@@ -118,11 +124,26 @@ class Auditor:
         return audits, totals
 
 
-def _source_of_offset(chosen: list[Candidate], offset: int) -> int | None:
-    """Which chosen passage an offset into their "\\n\\n"-joined text falls in."""
+def _locate(chosen: list[Candidate], offset: int) -> tuple[int, int]:
+    """Which chosen passage an offset into their JOINER-joined text falls in, and the offset
+    within that passage."""
     position = 0
-    for candidate in chosen:
-        position += len(candidate.text) + 2
-        if offset < position:
-            return candidate.source
-    return None
+    for index, candidate in enumerate(chosen):
+        if offset < position + len(candidate.text) + len(JOINER) or index == len(chosen) - 1:
+            return index, offset - position
+        position += len(candidate.text) + len(JOINER)
+    return 0, offset
+
+
+def _quoted_span(chosen: list[Candidate], joint: Judgement) -> QuotedSpan | None:
+    """The judge's located quote, in the offsets of the chunk that holds it."""
+    if joint.quote is None or joint.quote_start is None or joint.quote_end is None:
+        return None
+    index, start = _locate(chosen, joint.quote_start)
+    return QuotedSpan(
+        match=joint.quote,
+        source=chosen[index].source,
+        chunk_id=chosen[index].chunk_id,
+        start=start,
+        end=start + joint.quote_end - joint.quote_start,
+    )

@@ -10,7 +10,8 @@ sentences and measures, for the best-aligned sentences, what a careful reader ch
 * does the best sentence say the opposite (negation, direction of change) or hedge,
 * how close the claim and the best sentence are in embedding space.
 
-Everything here is plain Python and numpy: the embedding similarities are computed by the
+Sentences come from ``ingest.text.split_passage``, the splitter chunking and the debate
+share. Everything here is plain Python and numpy: the embedding similarities are computed by the
 caller (``audit.judge``) and passed in as a matrix, so these functions are cheap to test.
 """
 
@@ -24,76 +25,11 @@ from functools import lru_cache
 
 import numpy as np
 
-# --------------------------------------------------------------------------------------------
-# Sentences with offsets
-
-
-@dataclass(frozen=True, slots=True)
-class Sentence:
-    """One sentence of a passage: its text and its character offsets in the passage."""
-
-    text: str
-    start: int
-    end: int
-
-
-# A sentence ends at . ! ? (optionally followed by closing quotes/brackets) when whitespace and
-# an upper-case letter, digit, quote or bracket follow; line breaks always end a sentence.
-_BOUNDARY = re.compile(r"""[.!?]["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9])|\n\s*""")
+from ingest.text import normalize
 
 
 def _wordlist(text: str) -> list[str]:
     return text.split()
-
-
-# Tokens before a full stop that do not end a sentence (abbreviations, initials).
-_ABBREVIATIONS = frozenset(
-    _wordlist(
-        "e.g i.e et al fig figs eq vs cf dr mr mrs ms prof st no vol approx ca inc ltd co jr sr "
-        "u.s u.k jan feb mar apr jun jul aug sep sept oct nov dec ref refs"
-    )
-)
-MAX_SENTENCE_CHARS = 600  # longer "sentences" (tables, run-on text) are cut at ; or ,
-
-
-def split_sentences(text: str) -> list[Sentence]:
-    """Split a passage into sentences; ``text[s.start:s.end] == s.text`` for each one."""
-    sentences: list[Sentence] = []
-    start = 0
-    for match in _BOUNDARY.finditer(text):
-        cut = match.start()  # a line break
-        if text[match.start()] in ".!?":
-            # keep closing quotes/brackets with the sentence they close
-            cut = match.start() + len(match.group().rstrip())
-            word = re.search(r"(\S+)\.$", text[start : match.start() + 1])
-            if word and (
-                word.group(1).lower().lstrip("(") in _ABBREVIATIONS
-                or re.fullmatch(r"[A-Z]", word.group(1))
-            ):
-                continue
-        _add(sentences, text, start, cut)
-        start = match.end()
-    _add(sentences, text, start, len(text))
-    return sentences
-
-
-def _add(sentences: list[Sentence], text: str, start: int, end: int) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end - start < 2 or not any(c.isalnum() for c in text[start:end]):
-        return
-    while end - start > MAX_SENTENCE_CHARS:
-        window = text[start : start + MAX_SENTENCE_CHARS]
-        cut = max(window.rfind("; "), window.rfind(", "), window.rfind(" "))
-        cut = start + (cut + 1 if cut > MAX_SENTENCE_CHARS // 3 else MAX_SENTENCE_CHARS)
-        _add(sentences, text, start, cut)
-        start = cut
-        while start < end and text[start].isspace():
-            start += 1
-    if end - start >= 2:
-        sentences.append(Sentence(text[start:end], start, end))
 
 
 # --------------------------------------------------------------------------------------------
@@ -144,6 +80,12 @@ DOWN_WORDS = frozenset(
     attenuates attenuated block blocks blocked prevent prevents prevented diminish diminishes
     diminished decline declines declined fall falls fell drop drops dropped loss lose lost
     negative negatively slow slows slowed worsen worsens worsened"""
+    )
+)
+ABSOLUTES = frozenset(
+    _wordlist(
+        """only all every always never none entire entirely exclusively solely sole any
+    everyone everything nobody nothing completely totally"""
     )
 )
 NUMBER_WORDS = {
@@ -245,6 +187,8 @@ FEATURES: dict[str, str] = {
     "neg_claim": "the claim contains a negation",
     "neg_mismatch": "negation in exactly one of claim and best sentence: likely contradiction",
     "dir_conflict": "claim says up where the best sentence says down, or the reverse",
+    "absolute_gap": "the claim says only/all/never/every where the best sentence does not: "
+    "an overstatement, the commonest way a close paraphrase contradicts its source",
     "hedge_claim": "the claim hedges (may, suggests): weaker claims are easier to back",
     "hedge_sent": "the best sentence hedges: a hedged passage backs a firm claim only partly",
     "claim_len": "log number of claim content words: long claims have more to back",
@@ -267,7 +211,10 @@ class PreparedText:
 
 @lru_cache(maxsize=200_000)
 def prepare(text: str) -> PreparedText:
-    """Tokens, content-term stems, numbers and names of a text (cached: sentences recur)."""
+    """Tokens, content-term stems, numbers and names of a text, read in its normalised form
+    (``ingest.text.normalize``: a word hyphenated at a line end is one word again, curly
+    apostrophes and ligatures are plain). Cached: sentences recur."""
+    text = normalize(text)
     tokens = tuple(words(text))
     term_list = tuple(content_terms(tokens))
     return PreparedText(
@@ -397,6 +344,9 @@ def pair_features(
             if (claim_up and best_down and not best_up)
             or (claim_down and best_up and not best_down)
             else 0.0
+        ),
+        "absolute_gap": (
+            1.0 if any(t in ABSOLUTES and t not in best.tokens for t in claim.tokens) else 0.0
         ),
         "hedge_claim": _flag(claim.tokens, HEDGES),
         "hedge_sent": _flag(best.tokens, HEDGES),

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from pydantic import BaseModel, ConfigDict, Field
 
+from ingest.types import QuoteMatch, Verdict
 
-class ClaimVerdict(StrEnum):
-    """How well a claim's citations back it."""
-
-    SUPPORTED = "supported"
-    PARTIALLY_SUPPORTED = "partially_supported"
-    UNSUPPORTED = "unsupported"
-    UNCITED = "uncited"
-    UNRESOLVABLE = "citation_unresolvable"
+# How well a claim's citations back it: the project's one verdict vocabulary.
+ClaimVerdict = Verdict
 
 
 class _Model(BaseModel):
@@ -34,6 +27,16 @@ class CitedPassage(_Model):
     problem: str | None = Field(None, description="Why it could not be resolved.")
 
 
+class QuotedSpan(_Model):
+    """A claim located word for word in one of its cited passages."""
+
+    match: QuoteMatch = Field(description="verbatim, or near_verbatim (90%+ of its words).")
+    source: int | None = Field(None, description="Library number of the passage's source.")
+    chunk_id: str | None = Field(None, description="The passage (chunk) holding the quote.")
+    start: int = Field(ge=0, description="Offset of the quote's first character in the chunk.")
+    end: int = Field(ge=0, description="Offset just past its last character in the chunk.")
+
+
 class ClaimAudit(_Model):
     """The audit of one claim."""
 
@@ -43,6 +46,9 @@ class ClaimAudit(_Model):
     score: float | None = Field(None, description="Judge's score for the joint passages.")
     best_sentence: str | None = Field(None, description="Cited sentence that best backs it.")
     best_source: int | None = Field(None, description="Library number of that sentence.")
+    quote: QuotedSpan | None = Field(
+        None, description="Where the claim was found word for word in a cited passage."
+    )
 
 
 class AuditTotals(_Model):
@@ -63,6 +69,6 @@ class Audit(_Model):
     """Everything `agora audit` reports."""
 
     target: str = Field(description="What was audited: a run folder or a report file.")
-    judge: str = Field(description="Which judge decided, e.g. 'features-v1'.")
+    judge: str = Field(description="Which judge decided, e.g. 'features-v2'.")
     claims: list[ClaimAudit] = Field(description="One entry per claim, in document order.")
     totals: AuditTotals = Field(description="Citation recall and precision.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol, runtime_checkable
 
+from debate.support import JudgeScorer, SupportJudge
 from debate.types import Confidence, Debate, PanelMember, Round, RoundSummary, Turn
 from ingest.library import Library
 from llm import LLMCall, Model
@@ -48,13 +49,16 @@ class Engine(Protocol):
         ...
 
 
-def make_engine(model: Model | str | None = None) -> Engine:
+def make_engine(model: Model | str | None = None, *, judge: SupportJudge | None = None) -> Engine:
     """The llm engine over a loaded `model` (`llm.load_model`, once per command), or the
-    extractive engine for None (also 'extractive' or '')."""
+    extractive engine for None (also 'extractive' or ''). The Auditor fact-checks with
+    `judge` (the audit's, passed in by the pipeline: the debate never imports the audit);
+    without one, with the judge `debate.support.provide_judge` set, else a cosine score."""
+    scorer = JudgeScorer(judge) if judge is not None else None
     if model is None or model in ("", "extractive"):
         from debate.extractive import ExtractiveEngine
 
-        return ExtractiveEngine()
+        return ExtractiveEngine(scorer=scorer)
     if isinstance(model, str):
         raise ValueError(
             f"make_engine({model!r}): load the model once with llm.load_model(spec) and "
@@ -62,4 +66,4 @@ def make_engine(model: Model | str | None = None) -> Engine:
         )
     from debate.llm import LLMEngine
 
-    return LLMEngine(model)
+    return LLMEngine(model, scorer=scorer)

@@ -383,7 +383,8 @@ class ExtractiveEngine:
         for verdict, label in (
             ("supported", "Backed by their passages"),
             ("partially_supported", "Only partly backed"),
-            ("unsupported", "Not backed by the passages they cite"),
+            ("not_supported", "Not backed by the passages they cite"),
+            ("contradicted", "Contradicted by the passages they cite"),
             ("uncited", "Resting on experience, not on a source"),
         ):
             found = [c for c in checks if c.verdict == verdict]

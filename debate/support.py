@@ -1,25 +1,36 @@
 """Does a cited passage back a claim? The Auditor's FACTCHECK asks this of every claim.
 
-The citation judge in `audit.judge` answers it when it is installed and loads; otherwise a
-clearly labelled fallback scores the best cosine between the claim and the passage's
-sentences with the library's own embedder. Either way the method's name travels with each
-`FactCheck`, so a reader knows which one produced a verdict.
+The debate does not import the audit: whoever builds a debate hands it a judge that meets
+`SupportJudge` (the audit's `audit.judge.Judge` does), either as a scorer
+(`JudgeScorer(judge)`) or once for every engine built afterwards (`provide_judge`, which the
+command line and the web app call at start-up). Without one, a clearly labelled fallback
+scores the best cosine between the claim and the passage's sentences with the library's own
+embedder. Either way the method's name travels with each `FactCheck`, so a reader knows
+which one produced a verdict.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Sequence
-from typing import Any, Literal, Protocol
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
 from debate.types import FactCheck, Turn, TurnRef
+from ingest.text import sentence_texts
+from ingest.types import Judgement, Verdict
 
 log = logging.getLogger(__name__)
 
-Verdict = Literal["supported", "partially_supported", "unsupported"]
+
+class SupportJudge(Protocol):
+    """A citation judge as the debate needs it (`audit.judge.Judge` qualifies)."""
+
+    @property
+    def name(self) -> str: ...
+
+    def judge_many(self, pairs: Sequence[tuple[str, str]]) -> list[Judgement]: ...
 
 
 class SupportScorer(Protocol):
@@ -31,11 +42,11 @@ class SupportScorer(Protocol):
 
 
 class JudgeScorer:
-    """The citation audit's judge (audit.judge.Judge)."""
+    """A citation judge (the audit's, passed in by whoever builds the debate)."""
 
     method = "audit.judge"
 
-    def __init__(self, judge: Any):
+    def __init__(self, judge: SupportJudge):
         self.judge = judge
 
     def score(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[Verdict, float, str]]:
@@ -61,60 +72,43 @@ class CosineScorer:
             cosines = vectors[1:] @ vectors[0]
             best = int(np.argmax(cosines))
             value = float(np.clip(cosines[best], 0.0, 1.0))
-            verdict: Verdict = (
-                "supported"
+            verdict = (
+                Verdict.SUPPORTED
                 if value >= self.SUPPORTED
-                else "partially_supported"
+                else Verdict.PARTIALLY_SUPPORTED
                 if value >= self.PARTIAL
-                else "unsupported"
+                else Verdict.NOT_SUPPORTED
             )
             results.append((verdict, value, sentences[best]))
         return results
 
 
-def default_scorer(embedder: Any) -> SupportScorer:
-    """The audit's judge if it imports and loads; the cosine fallback otherwise."""
-    try:
-        from audit.judge import Judge
+_judge_factory: Callable[[], SupportJudge] | None = None
 
-        return JudgeScorer(Judge())
+
+def provide_judge(factory: Callable[[], SupportJudge] | None) -> None:
+    """Set how engines built from now on make their judge (called on first need; None: the
+    cosine fallback)."""
+    global _judge_factory
+    _judge_factory = factory
+
+
+def default_scorer(embedder: Any) -> SupportScorer:
+    """The provided judge if there is one and it loads; the cosine fallback otherwise."""
+    if _judge_factory is None:
+        return CosineScorer(embedder)
+    try:
+        return JudgeScorer(_judge_factory())
     except Exception as exc:  # any failure to load means: fall back, and say so
         log.warning("citation judge unavailable (%s); using the cosine support score", exc)
         return CosineScorer(embedder)
 
 
-_LINE_MARK = re.compile(r"^\s*(?:#+|>|[-*•]|\d{1,2}[.)])\s+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
-HEADING_CHARS = 60
-
-
 def split_sentences(text: str) -> list[str]:
-    """Sentences of a passage. Sources wrap lines mid-sentence (Markdown, PDF text), so
-    lines are joined into paragraphs first; headings and list items start new ones. A
-    short line without end punctuation followed by a capitalised line reads as a heading
-    ("Recommendation")."""
-    units: list[str] = []
-    for block in re.split(r"\n\s*\n", text):
-        lines = [line.strip() for line in block.splitlines() if line.strip()]
-        current: list[str] = []
-        for index, line in enumerate(lines):
-            following = lines[index + 1] if index + 1 < len(lines) else ""
-            heading = line.startswith("#") or (
-                len(line) < HEADING_CHARS
-                and not line.endswith((".", "!", "?", ":", ",", ";"))
-                and following[:1].isupper()
-            )
-            if heading or _LINE_MARK.match(line):
-                if current:
-                    units.append(" ".join(current))
-                current = [_LINE_MARK.sub("", line)]
-                if heading:
-                    units.append(current.pop())
-            else:
-                current.append(line)
-        if current:
-            units.append(" ".join(current))
-    return [part.strip() for unit in units for part in _SENTENCE_END.split(unit) if part.strip()]
+    """Sentences of a passage as one-line text, for quoting (``ingest.text.sentence_texts``:
+    the splitter chunking and the judge share; lines wrapped mid-sentence are joined, headings
+    and list items stand alone)."""
+    return sentence_texts(text)
 
 
 def fact_check(
@@ -135,7 +129,7 @@ def fact_check(
                         target=target,
                         claim=claim.text,
                         citations=list(claim.citations),
-                        verdict="uncited",
+                        verdict=Verdict.UNCITED,
                         score=0.0,
                         method=scorer.method,
                     )

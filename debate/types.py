@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ingest.types import Verdict
 from llm.types import LLMCall  # the model client's call record, kept in debate.json
 from retrieval.ledger import Ledger
 from retrieval.types import Advisor, Brief
@@ -82,8 +83,9 @@ class FactCheck(BaseModel):
     target: TurnRef = Field(description="The turn and claim that was checked.")
     claim: str = Field(description="The claim's text, as it was made.")
     citations: list[str] = Field(description="The chunk ids the claim cites.")
-    verdict: Literal["supported", "partially_supported", "unsupported", "uncited"] = Field(
-        description="Best verdict over the cited passages; 'uncited' for no citations."
+    verdict: Verdict = Field(
+        description="Verdict of the best-backing cited passage (supported, partially_supported, "
+        "not_supported, contradicted); 'uncited' for no citations."
     )
     score: float = Field(ge=0.0, le=1.0, description="Best support score over the passages.")
     best_sentence: str = Field("", description="The cited passage sentence that backs it best.")

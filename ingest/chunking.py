@@ -14,55 +14,9 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ingest.text import split_sentences as text_sentences
 from ingest.types import Chunk, ExtractedDocument, PageSpan, make_chunk_id
 
-# A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before
-# whitespace and an opening capital, digit, quote or bracket.
-_SENTENCE_END = re.compile(r"""[.!?…]["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9])""")
-# Abbreviations whose period does not end a sentence.
-_ABBREVIATIONS = frozenset(
-    [
-        "e.g",
-        "i.e",
-        "etc",
-        "vs",
-        "al",
-        "fig",
-        "figs",
-        "eq",
-        "dr",
-        "mr",
-        "mrs",
-        "ms",
-        "prof",
-        "st",
-        "jr",
-        "sr",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "no",
-        "vol",
-        "pp",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "approx",
-        "est",
-        "u.s",
-        "u.k",
-    ]
-)
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$")
 
 
@@ -74,14 +28,6 @@ class Span:
     end: int
 
 
-def _is_abbreviation(text: str, period_at: int) -> bool:
-    word_start = period_at
-    while word_start > 0 and not text[word_start - 1].isspace():
-        word_start -= 1
-    word = text[word_start:period_at].lower().strip("(\"'")
-    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
-
-
 def _trimmed(text: str, start: int, end: int) -> Span | None:
     while start < end and text[start].isspace():
         start += 1
@@ -91,22 +37,9 @@ def _trimmed(text: str, start: int, end: int) -> Span | None:
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
-    """Sentence spans of text[start:end], whitespace trimmed, offsets into `text`."""
-    end = len(text) if end is None else end
-    spans: list[Span] = []
-    cursor = start
-    for match in _SENTENCE_END.finditer(text, start, end):
-        if text[match.start()] == "." and _is_abbreviation(text, match.start()):
-            continue
-        boundary = match.end()
-        span = _trimmed(text, cursor, boundary)
-        if span:
-            spans.append(span)
-        cursor = boundary
-    tail = _trimmed(text, cursor, end)
-    if tail:
-        spans.append(tail)
-    return spans
+    """Sentence spans of text[start:end] (``ingest.text.split_sentences``, the splitter the
+    judge and the debate share), offsets into `text`."""
+    return [Span(s.start, s.end) for s in text_sentences(text, start, end)]
 
 
 def _heading_text(line: str) -> str | None:

@@ -1,4 +1,10 @@
-"""The ingest stage's data: what a fetched, extracted and chunked source looks like.
+"""The ingest stage's data: what a fetched, extracted and chunked source looks like, and
+the few types every stage shares.
+
+`ingest` is the bottom layer: retrieval, the debate, the report and the audit all depend on
+it, so the vocabulary they must agree on lives here too: the citation verdict (`Verdict`)
+and a judge's answer for one claim–passage pair (`Judgement`). The audit produces them, the
+debate's Auditor and the report read them, and none of those needs to import another.
 
 Every model forbids unknown fields so that a typo in a stage boundary fails loudly.
 """
@@ -31,6 +37,79 @@ class SourceStatus(StrEnum):
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class Verdict(StrEnum):
+    """How well cited passages back a claim: the one vocabulary of the judge, the audit, the
+    debate's fact-checks and the report. A judge answers with one of the first four; a claim
+    with nothing to judge is UNCITED (no citation) or CITATION_UNRESOLVABLE (its citations
+    point at nothing known)."""
+
+    SUPPORTED = "supported"
+    PARTIALLY_SUPPORTED = "partially_supported"
+    NOT_SUPPORTED = "not_supported"
+    CONTRADICTED = "contradicted"
+    UNCITED = "uncited"
+    CITATION_UNRESOLVABLE = "citation_unresolvable"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Verdict | None:
+        # audit.json and debate.json written before the four verdicts said "unsupported"
+        return cls.NOT_SUPPORTED if value == "unsupported" else None
+
+
+# What a judge may answer, best first.
+JUDGE_VERDICTS = (
+    Verdict.SUPPORTED,
+    Verdict.PARTIALLY_SUPPORTED,
+    Verdict.NOT_SUPPORTED,
+    Verdict.CONTRADICTED,
+)
+
+
+class QuoteMatch(StrEnum):
+    """How a claim was found word for word in its passage."""
+
+    VERBATIM = "verbatim"  # contained in the passage after normalisation
+    NEAR_VERBATIM = "near_verbatim"  # 90% or more of its words, in order, in one stretch
+
+
+class Judgement(_Model):
+    """A judge's answer for one claim–passage pair."""
+
+    verdict: Verdict = Field(
+        description="supported: the passage backs the whole claim; partially_supported: it "
+        "backs part of it; not_supported: it does not back it; contradicted: it says the "
+        "opposite."
+    )
+    score: float = Field(
+        ge=0.0, le=1.0, description="Support score: the probability that the claim is supported."
+    )
+    best_sentence: str = Field(
+        description="The passage sentence that best supports the claim ('' for an empty passage)."
+    )
+    best_start: int = Field(
+        ge=0, description="Offset of best_sentence's first character in the passage."
+    )
+    best_end: int = Field(
+        ge=0,
+        description="Offset just past best_sentence's last character "
+        "(passage[best_start:best_end] == best_sentence).",
+    )
+    quote: QuoteMatch | None = Field(
+        None, description="Set when the claim was found word for word in the passage."
+    )
+    quote_start: int | None = Field(
+        None, ge=0, description="Offset of the located quote's first character in the passage."
+    )
+    quote_end: int | None = Field(
+        None, ge=0, description="Offset just past the located quote's last character."
+    )
+    note: str | None = Field(
+        None,
+        description="Set when the judgement is not wholly the named judge's own, e.g. an LLM "
+        "judge's fallback to the default judge.",
+    )
 
 
 class Source(_Model):

@@ -288,7 +288,11 @@ def risks(reading: Reading) -> list[Statement]:
                     citations=list(item.claim.citations),
                 )
             )
-    weak = [c for c in reading.checks if c.verdict in ("partially_supported", "unsupported")]
+    weak = [
+        c
+        for c in reading.checks
+        if c.verdict in ("partially_supported", "not_supported", "contradicted")
+    ]
     if weak:
         found.append(
             Statement(

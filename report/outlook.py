@@ -170,7 +170,11 @@ def action_plan(reading: Reading, run_date: date) -> list[ActionStep]:
             script=script,
         )
     ]
-    weak = [c for c in reading.checks if c.verdict in ("partially_supported", "unsupported")]
+    weak = [
+        c
+        for c in reading.checks
+        if c.verdict in ("partially_supported", "not_supported", "contradicted")
+    ]
     if weak:
         weakest = min(weak, key=lambda c: c.score)
         steps.append(

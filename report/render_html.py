@@ -33,7 +33,8 @@ from report.types import Report
 # Worst first: an item holding several audited sentences shows the worst verdict, except
 # that "uncited" (templated connectives) never hides a real verdict.
 SEVERITY = [
-    "unsupported",
+    "contradicted",
+    "not_supported",
     "citation_unresolvable",
     "partially_supported",
     "supported",
@@ -61,7 +62,8 @@ font-size:.9rem;line-height:1.45;z-index:10;white-space:pre-wrap}
 #popover .src{display:block;margin-top:.5rem;color:var(--muted);font-size:.82rem}
 .audit-supported{border-left:4px solid #2e7d32;padding-left:.5rem}
 .audit-partially_supported{border-left:4px solid #f9a825;padding-left:.5rem}
-.audit-unsupported{border-left:4px solid #c62828;padding-left:.5rem}
+.audit-not_supported{border-left:4px solid #c62828;padding-left:.5rem}
+.audit-contradicted{border-left:4px double #6a1b1b;padding-left:.5rem;background:#fdecea}
 .audit-uncited{border-left:4px solid #bdbdbd;padding-left:.5rem}
 .audit-citation_unresolvable{border-left:4px solid #8e24aa;padding-left:.5rem}
 .legend span{display:inline-block;margin-right:1rem}

@@ -18,22 +18,13 @@ from collections.abc import Collection
 from bm25s.stopwords import STOPWORDS_EN
 
 from ingest.library import Library
+from ingest.text import strip_markers
 from retrieval.fusion import per_source_cap, reciprocal_rank_fusion
 from retrieval.search import search
 from retrieval.types import Advisor, Brief, Evidence, Passage, SearchFilters
 
-CITATION_MARKER = re.compile(
-    r"\[\s*\d+(?:\s*[-–,;]\s*\d+)*\s*\]"  # [12], [1-3], [1, 2]
-    r"|【\s*\d+[^】]*】"  # 【2】, 【4†source】
-    r"|\^\[\d+\]"  # ^[1]
-)
 # bm25s ships the same English stop-word list the lexical index uses.
 _STOPWORDS = frozenset(STOPWORDS_EN)
-
-
-def strip_markers(text: str) -> str:
-    """Remove citation-like markers from source text (they are data, never citations)."""
-    return re.sub(r"[ \t]{2,}", " ", CITATION_MARKER.sub("", text))
 
 
 def _keywords(text: str, limit: int = 12) -> str:

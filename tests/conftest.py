@@ -8,8 +8,15 @@ from pathlib import Path
 import pytest
 from loopback import loopback  # noqa: F401
 
+from audit.judge import Judge
+from debate.support import provide_judge
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+# Engines built directly in tests (not through agora.pipeline, which passes its judge) fact-check
+# with the audit's judge, as the CLI's do.
+provide_judge(Judge)
 
 
 @pytest.fixture(autouse=True)

@@ -95,7 +95,12 @@ def test_advisors_respond_and_the_auditor_checks(debate_run: tuple[Debate, Path]
     assert all(t.move == Move.FACTCHECK and t.checks for t in audits)
     for check in audits[0].checks:
         assert check.target.round == 1 and check.method
-        assert check.verdict in ("supported", "partially_supported", "unsupported")
+        assert check.verdict in (
+            "supported",
+            "partially_supported",
+            "not_supported",
+            "contradicted",
+        )
     # The Contrarian's brief reaches past everyone else's.
     others = {k for name, b in debate.ledger.briefs.items() if name != CONTRARIAN.name for k in b}
     assert set(debate.ledger.briefs[CONTRARIAN.name]) - others

@@ -7,8 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from audit.features import FEATURE_NAMES, FEATURES, numbers, split_sentences
-from audit.judge import MODEL_JSON, Judge, Judgement, JudgeModel
+from audit.features import FEATURE_NAMES, FEATURES, numbers
+from audit.judge import MODEL_JSON, Judge, JudgeModel
+from ingest.text import split_passage
+from ingest.types import Judgement, QuoteMatch, Verdict
 
 PASSAGE = (
     "The trial enrolled 412 adults with type 2 diabetes across 14 clinics. "
@@ -31,7 +33,7 @@ def judge() -> Judge:
 
 
 def test_sentences_carry_offsets_into_the_passage() -> None:
-    sentences = split_sentences(PASSAGE)
+    sentences = split_passage(PASSAGE)
     assert [s.text[:12] for s in sentences] == [
         "The trial en",
         "Metformin re",
@@ -68,8 +70,8 @@ def test_supported_paraphrase_beats_changed_number_negation_and_unrelated(judge:
     assert supported.score > number.score
     assert supported.score > negation.score
     assert supported.score > unrelated.score
-    assert supported.verdict != "unsupported"
-    assert unrelated.verdict == "unsupported"
+    assert supported.verdict in (Verdict.SUPPORTED, Verdict.PARTIALLY_SUPPORTED)
+    assert unrelated.verdict == Verdict.NOT_SUPPORTED
     assert supported.best_sentence.startswith("Metformin reduced HbA1c")
 
 
@@ -82,7 +84,7 @@ def test_best_sentence_offsets_index_the_passage(judge: Judge) -> None:
 
 def test_empty_passage_is_unsupported_without_a_sentence(judge: Judge) -> None:
     result = judge.judge(SUPPORTED, "")
-    assert result.verdict == "unsupported"
+    assert result.verdict == Verdict.NOT_SUPPORTED
     assert (result.best_sentence, result.best_start, result.best_end) == ("", 0, 0)
 
 
@@ -114,3 +116,82 @@ def test_model_json_loads_and_scores_deterministically(judge: Judge) -> None:
     features, _ = judge.extractor.features(pairs)
     scores = JudgeModel.load().score(features)
     assert np.allclose(scores, first, atol=1e-6)
+
+
+# The passage as a PDF page holds it: the supported sentence broken across lines, a word
+# hyphenated at the line end, a ligature and curly quotes.
+PDF_PASSAGE = (
+    "The trial enrolled 412 adults with \u201ctype 2\u201d diabetes across 14 clinics. Met-\n"
+    "formin reduced HbA1c by 1.2 percentage points over 24 weeks compared\n"
+    "with placebo. Adverse events were mild and the \ufb01ndings were consistent."
+)
+QUOTE = "Metformin reduced HbA1c by 1.2 percentage points over 24 weeks compared with placebo."
+
+
+def test_a_verbatim_quote_of_a_laid_out_passage_is_supported_with_its_span(judge: Judge) -> None:
+    result = judge.judge(QUOTE, PDF_PASSAGE)
+    assert result.verdict == Verdict.SUPPORTED and result.quote == QuoteMatch.VERBATIM
+    assert result.quote_start is not None and result.quote_end is not None
+    located = PDF_PASSAGE[result.quote_start : result.quote_end]
+    assert located.startswith("Met-\nformin") and located.endswith("with placebo")
+    assert PDF_PASSAGE[result.best_start : result.best_end] == result.best_sentence
+    assert result.best_start <= result.quote_start < result.quote_end <= result.best_end
+    # without the quote check the models alone decide, and no span is claimed
+    alone = Judge(quotes=False).judge(QUOTE, PDF_PASSAGE)
+    assert alone.quote is None and alone.quote_start is None
+
+
+def test_near_verbatim_quote_is_supported_and_marked(judge: Judge) -> None:
+    near = QUOTE.replace("compared with", "versus")
+    result = judge.judge(near, PDF_PASSAGE)
+    assert (result.verdict, result.quote) == (Verdict.SUPPORTED, QuoteMatch.NEAR_VERBATIM)
+
+
+def test_a_changed_quote_is_not_taken_for_a_quote(judge: Judge) -> None:
+    number = judge.judge(QUOTE.replace("1.2", "3.4"), PDF_PASSAGE)
+    negated = judge.judge(QUOTE.replace("reduced", "did not reduce"), PDF_PASSAGE)
+    assert number.quote is None and negated.quote is None
+    assert number.verdict != Verdict.SUPPORTED  # the passage states another number
+    assert negated.verdict == Verdict.CONTRADICTED
+
+
+def test_contradiction_head_separates_opposite_from_unrelated(judge: Judge) -> None:
+    passage = "Kellogg's products are marketed in over 180 countries around the world."
+    opposite = judge.judge("Kellogg's products are marketed in only one country.", passage)
+    unrelated = judge.judge("The Eiffel Tower was completed in 1889.", passage)
+    assert unrelated.verdict == Verdict.NOT_SUPPORTED
+    features, _ = judge.extractor.features(
+        [
+            ("Kellogg's products are marketed in only one country.", passage),
+            ("The Eiffel Tower was completed in 1889.", passage),
+        ]
+    )
+    against = judge.model.contradiction_score(features)
+    assert against[0] > against[1]
+    assert opposite.verdict != Verdict.SUPPORTED
+
+
+def test_verdicts_written_before_four_verdicts_still_read() -> None:
+    assert Verdict("unsupported") == Verdict.NOT_SUPPORTED
+    with pytest.raises(ValueError):
+        Verdict("maybe")
+
+
+def test_the_model_ships_in_the_repository(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A fresh clone judges with what git holds: the model file is tracked (not ignored, not
+    a large-file pointer), under 25 MB, and a copy of it anywhere loads and judges."""
+    import shutil
+    import subprocess
+
+    tracked = subprocess.run(
+        ["git", "ls-files", "--error-unmatch", MODEL_JSON.name],
+        cwd=MODEL_JSON.parent,
+        capture_output=True,
+    )
+    assert tracked.returncode == 0, "audit/judge_model.json is not committed"
+    assert MODEL_JSON.stat().st_size < 25 * 2**20
+    assert MODEL_JSON.read_text().startswith("{")
+    copy = tmp_path / "judge_model.json"
+    shutil.copy(MODEL_JSON, copy)
+    result = Judge(model_path=copy).judge(QUOTE.replace("compared with", "against"), PASSAGE)
+    assert result.verdict in (Verdict.SUPPORTED, Verdict.PARTIALLY_SUPPORTED)

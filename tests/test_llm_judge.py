@@ -58,7 +58,12 @@ def test_verdicts_scores_and_exact_offsets_come_from_the_reply(default_judge: Ju
     assert (supported.verdict, supported.score, supported.note) == ("supported", 0.93, None)
     assert supported.best_sentence == FIRST  # widened to the sentence, marker included
     assert (supported.best_start, supported.best_end) == (0, len(FIRST))
-    assert (unsupported.verdict, unsupported.score, unsupported.note) == ("unsupported", 0.04, None)
+    # "unsupported", the word before four verdicts, reads as not_supported
+    assert (unsupported.verdict, unsupported.score, unsupported.note) == (
+        "not_supported",
+        0.04,
+        None,
+    )
     assert unsupported.best_start == PASSAGE.index(THIRD)
     for judgement in (supported, unsupported):
         assert PASSAGE[judgement.best_start : judgement.best_end] == judgement.best_sentence
@@ -96,11 +101,11 @@ def test_quote_not_in_the_passage_falls_back_honestly(default_judge: Judge) -> N
         expected.best_start,
         expected.best_end,
     )
-    assert invented.note and "best sentence by features-v1" in invented.note
+    assert invented.note and "best sentence by features-v2" in invented.note
     assert "quoted text not in it" in invented.note
     assert empty.note and "quoted nothing" in empty.note
     assert empty.best_sentence == default_judge.judge(CLAIM, UNRELATED).best_sentence
-    assert "2 took features-v1's best sentence" in judge.name
+    assert "2 took features-v2's best sentence" in judge.name
 
 
 def test_malformed_reply_is_retried_then_accepted(default_judge: Judge) -> None:
@@ -126,9 +131,9 @@ def test_always_malformed_falls_back_to_the_default_judge_and_says_so(
     assert len(llm.prompts) == 3  # bounded: max_attempts = 3
     expected = default_judge.judge(CLAIM, UNRELATED)
     assert result.model_dump(exclude={"note"}) == expected.model_dump(exclude={"note"})
-    assert result.note and result.note.startswith("judged by features-v1:")
+    assert result.note and result.note.startswith("judged by features-v2:")
     assert "after 3 attempts" in result.note
-    assert "1 fell back to features-v1 after invalid replies" in judge.name
+    assert "1 fell back to features-v2 after invalid replies" in judge.name
 
 
 def test_hostile_passage_is_sent_inside_the_data_delimiters(default_judge: Judge) -> None:
@@ -143,7 +148,7 @@ def test_hostile_passage_is_sent_inside_the_data_delimiters(default_judge: Judge
     assert user.rfind("<passage>", 0, start) > user.rfind("</passage>", 0, start)
     assert user.count("</passage>") == 1 and user.index("</passage>") > start
     assert "[12]" not in prompt and "[3]" not in prompt
-    assert result.verdict == "unsupported"
+    assert result.verdict == "not_supported"
     assert INJECTION in result.best_sentence and "[12]" in result.best_sentence
     assert hostile[result.best_start : result.best_end] == result.best_sentence
 
@@ -160,7 +165,7 @@ def test_auditor_and_judge_pairs_use_the_llm_judge(default_judge: Judge) -> None
     assert audit.best_sentence == UNRELATED and totals.citation_recall == 1.0
     lines = [json.dumps({"claim": CLAIM, "passage": PASSAGE})]
     (line,) = judge_pairs(lines, judge)
-    assert line["verdict"] == "unsupported" and "best sentence by features-v1" in line["note"]
+    assert line["verdict"] == "not_supported" and "best sentence by features-v2" in line["note"]
 
 
 def test_cli_pairs_with_llm_against_the_openai_stub(
@@ -180,7 +185,7 @@ def test_cli_pairs_with_llm_against_the_openai_stub(
     assert len(lines) == 2
     assert lines[0] == {"verdict": "supported", "score": 0.88, "best_sentence": THIRD}
     assert lines[1]["verdict"] == "supported"  # the model's verdict, not the default judge's
-    assert "best sentence by features-v1" in lines[1]["note"]
+    assert "best sentence by features-v2" in lines[1]["note"]
     assert "note: judge: llm openai:stub-judge" in result.stderr
     assert len(_ChatStub.requests) == 2
     for request, row in zip(_ChatStub.requests, rows, strict=True):

@@ -136,7 +136,9 @@ def test_html_marks_audit_verdicts_with_a_legend(run, tmp_path: Path) -> None:
     evidence = report.evidence[0].statement.text
     assert isinstance(evidence, Phrase)
     claims = [
-        ClaimAudit(text=str(evidence.args["quote"]), citations=[], verdict=ClaimVerdict.UNSUPPORTED)
+        ClaimAudit(
+            text=str(evidence.args["quote"]), citations=[], verdict=ClaimVerdict.NOT_SUPPORTED
+        )
     ]
     audit = Audit(
         target="run",
@@ -144,7 +146,7 @@ def test_html_marks_audit_verdicts_with_a_legend(run, tmp_path: Path) -> None:
         claims=claims,
         totals=AuditTotals(
             claims=1,
-            by_verdict={"unsupported": 1},
+            by_verdict={"not_supported": 1},
             citations=1,
             citation_recall=0.0,
             citation_precision=0.0,
@@ -153,7 +155,7 @@ def test_html_marks_audit_verdicts_with_a_legend(run, tmp_path: Path) -> None:
     for lang in ("en", "zh"):
         page = render(report, "html", lang, audit=audit)
         assert 'class="legend note"' in page and "test judge" in page
-        assert 'data-verdict="unsupported"' in page
+        assert 'data-verdict="not_supported"' in page
 
 
 # ---------------------------------------------------------------------------------------

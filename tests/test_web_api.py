@@ -209,7 +209,9 @@ def test_audit_job_marks_claims(client: TestClient, debate_run: dict[str, Any]) 
     audit = client.get("/api/runs/t1/audit").json()
     assert audit["claims"]
     page = client.get("/api/runs/t1/report", params={"format": "html"}).text
-    assert re.search(r'class="audit-(supported|partially_supported|unsupported)"', page)
+    assert re.search(
+        r'class="audit-(supported|partially_supported|not_supported|contradicted)"', page
+    )
     assert client.get("/api/runs/t1").json()["has_audit"]
 
 

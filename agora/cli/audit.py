@@ -48,7 +48,7 @@ def audit_command(
         typer.Option(
             "--llm",
             help="Judge with a model: openai:MODEL, ollama:MODEL or gguf:/path/model.gguf "
-            "(default: the built-in features-v1 judge, no generative model).",
+            "(default: the built-in features-v2 judge, no generative model).",
         ),
     ] = None,
     api_base: ApiBaseOption = None,
@@ -118,7 +118,8 @@ def _print_audit(audit: Audit) -> None:
     colours = {
         "supported": "green",
         "partially_supported": "yellow",
-        "unsupported": "red",
+        "not_supported": "red",
+        "contradicted": "bold red",
         "uncited": "dim",
         "citation_unresolvable": "magenta",
     }
