@@ -71,6 +71,9 @@ class Pipeline:
     library: Library | None
     model: Model | None = None
     judge: CitationJudge | None = None
+    # Instead of `model`: how to load it, on first need (`agora report` needs a model only
+    # to build report.json or to translate, and then loads it once).
+    load_model: Callable[[], Model | None] | None = None
     languages: tuple[str, ...] = LANGUAGES
     progress: Progress = field(default=lambda message: None)
 
@@ -118,7 +121,7 @@ class Pipeline:
             question,
             run_dir,
             rounds=rounds,
-            engine=make_engine(self.model, judge=self.citation_judge()),
+            engine=make_engine(self.language_model(), judge=self.citation_judge()),
             panel_file=panel_file,
             resume=resume,
             progress=self.progress,
@@ -127,17 +130,20 @@ class Pipeline:
     def report(self, run_dir: Path, *, rebuild: bool = False) -> Report:
         """report.json: the saved one, or built from debate.json (with the model's sections
         when there is a model)."""
-        return report_for_run(run_dir, self.library, self.model, rebuild=rebuild)
+        if not rebuild and (saved := load_report(run_dir)) is not None:
+            return saved
+        return report_for_run(run_dir, self.library, self.language_model(), rebuild=True)
 
     def render(self, run_dir: Path, report: Report | None = None) -> list[Path]:
         """report.json, then Markdown and HTML in every language; with a model, the prose
         of the other languages is translated (and kept in the folder for later renderings)."""
         report = report or self.report(run_dir)
         translators: dict[str, Translate] = {}
-        if self.model is not None:
+        model = self.language_model() if set(self.languages) - {report.language} else None
+        if model is not None:
             for lang in self.languages:
                 if lang != report.language:
-                    translator = Translator(self.model, lang, cache=run_dir)
+                    translator = Translator(model, lang, cache=run_dir)
                     translator.warm(report)
                     translators[lang] = translator
         self.progress(f"writing the report in {', '.join(self.languages)}")
@@ -150,8 +156,8 @@ class Pipeline:
         report = self.report(run_dir)
         translate: Translate | None = None
         if lang != report.language:
-            if self.model is not None:
-                translator = Translator(self.model, lang, cache=run_dir)
+            if (model := self.language_model()) is not None:
+                translator = Translator(model, lang, cache=run_dir)
                 translator.warm(report)
                 translate = translator
             else:
@@ -160,6 +166,12 @@ class Pipeline:
         if fmt in EXPORTS:
             return export_report(report, cast(Export, fmt), lang, audit=audit, translate=translate)
         return render(report, cast(Format, fmt), lang, audit=audit, translate=translate)
+
+    def language_model(self) -> Model | None:
+        """The model, loaded now if it was given as a loader (once)."""
+        if self.model is None and self.load_model is not None:
+            self.model, self.load_model = self.load_model(), None
+        return self.model
 
     def citation_judge(self) -> CitationJudge:
         """The judge the debate's Auditor and the audit share: the one given, else the

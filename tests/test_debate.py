@@ -18,7 +18,7 @@ from debate.panel import AUDITOR, CONTRARIAN, DEFAULT_THEMES, PanelError, load_p
 from debate.stance import frame_question, mention_score
 from debate.types import CITE, MemberKind, PanelMember, Round, Turn
 from debate.wording import consensus_line, leading_option
-from retrieval.brief import CITATION_MARKER
+from ingest.text import CITATION_MARKER
 
 QUESTION = (
     "We see AI gains in engineering but not in product or go-to-market: "

@@ -46,7 +46,7 @@ def run(demo_library, tmp_path_factory: pytest.TempPathFactory) -> tuple[Report,
 
 
 def numbers(report: Report) -> set[int]:
-    return {entry.number for entry in report.citations}
+    return {entry.report_number for entry in report.citations}
 
 
 def flat(text: str) -> str:

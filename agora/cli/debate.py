@@ -30,6 +30,7 @@ from report.files import ReportError
 
 if TYPE_CHECKING:
     from ingest import Library
+    from llm import Model
 
 
 @app.command("report")
@@ -73,10 +74,13 @@ def report_command(
         fail(f"--lang {lang!r}: expected en or zh")
     if not (run_dir / "debate.json").exists() and not (run_dir / "report.json").exists():
         fail(f"{run_dir} holds no debate.json: run `agora debate QUESTION --out {run_dir}` first")
-    model = load_model_or_fail(llm, api_base, context_window)
+
+    def model() -> Model | None:
+        return load_model_or_fail(llm, api_base, context_window)
+
     try:
         with _library_if_any(library) as lib:
-            pipeline = Pipeline(lib, model)
+            pipeline = Pipeline(lib, load_model=model)
             if rebuild:
                 pipeline.report(run_dir, rebuild=True)
             output = pipeline.render_one(run_dir, fmt, lang)

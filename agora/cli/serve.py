@@ -57,12 +57,12 @@ def serve_command(
     from web.serve import ServeError, check_bind, serve
     from web.workspace import EXTRACTIVE, LanguageModel
 
-    if not create:
-        require_library(library)  # a mistyped --library would otherwise start empty
     try:
         check_bind(host, token)
     except ServeError as exc:
         fail(str(exc))
+    if not create:
+        require_library(library)  # a mistyped --library would otherwise start empty
     # Here, so that a bad spec stops the server before it starts.
     loaded = load_model_or_fail(llm, api_base, context_window)
     model = LanguageModel(loaded.spec, loaded) if loaded is not None else None
