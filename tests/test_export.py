@@ -46,7 +46,7 @@ def run(demo_library, tmp_path_factory: pytest.TempPathFactory) -> tuple[Report,
 
 
 def numbers(report: Report) -> set[int]:
-    return {entry.number for entry in report.citations}
+    return {entry.report_number for entry in report.citations}
 
 
 def flat(text: str) -> str:
@@ -120,7 +120,7 @@ def test_pdf_numbers_link_to_their_sources_and_pages_are_numbered(
             assert target >= first_source_page  # lands in the research library ...
             assert f"[{n}]" in pages[target]  # ... on the page that lists [n]
     assert linked == numbers(report)
-    by_number = {e.number: e for e in report.sources.library if e.number}
+    by_number = {e.report_number: e for e in report.sources.library if e.report_number}
     first = by_number[1].title or ""
     target = reader.get_destination_page_number(destinations["src-1"])
     assert first.split()[0] in pages[target]
@@ -192,9 +192,9 @@ def test_word_has_headings_lists_the_panel_table_citations_and_sources(
     assert {int(h.fragment.removeprefix("src_")) for h in links} == numbers(report)
     assert all(h.text == f"[{h.fragment.removeprefix('src_')}]" for h in links)
     assert {f"src_{n}" for n in numbers(report)} <= bookmarks(document)
-    cited = [e for e in report.sources.library if e.number]
+    cited = [e for e in report.sources.library if e.report_number]
     listed = [p.text for p in paragraphs if re.match(r"\[\d+\] ", p.text)]
-    assert [line.split("]")[0] + "]" for line in listed] == [f"[{e.number}]" for e in cited]
+    assert [line.split("]")[0] + "]" for line in listed] == [f"[{e.report_number}]" for e in cited]
     assert all((e.title or "") in line for e, line in zip(cited, listed, strict=True))
     if lang == "zh":
         assert ZH["title"] in text and len(CJK.findall(text)) > 200
