@@ -129,16 +129,18 @@ def test_cli_report_errors_are_clear(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "md, html, json, pdf or docx" in bad.output
 
 
-def test_html_marks_audit_verdicts_with_a_legend(run, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("verdict", "legend"),
+    [("not_supported", "not supported"), ("contradicted", "contradicted by its source")],
+)
+def test_html_marks_audit_verdicts_with_a_legend(run, verdict: str, legend: str) -> None:
     from audit.types import Audit, AuditTotals, ClaimAudit, ClaimVerdict
 
     _, report, _ = run
     evidence = report.evidence[0].statement.text
     assert isinstance(evidence, Phrase)
     claims = [
-        ClaimAudit(
-            text=str(evidence.args["quote"]), citations=[], verdict=ClaimVerdict.NOT_SUPPORTED
-        )
+        ClaimAudit(text=str(evidence.args["quote"]), citations=[], verdict=ClaimVerdict(verdict))
     ]
     audit = Audit(
         target="run",
@@ -146,7 +148,7 @@ def test_html_marks_audit_verdicts_with_a_legend(run, tmp_path: Path) -> None:
         claims=claims,
         totals=AuditTotals(
             claims=1,
-            by_verdict={"not_supported": 1},
+            by_verdict={verdict: 1},
             citations=1,
             citation_recall=0.0,
             citation_precision=0.0,
@@ -155,7 +157,8 @@ def test_html_marks_audit_verdicts_with_a_legend(run, tmp_path: Path) -> None:
     for lang in ("en", "zh"):
         page = render(report, "html", lang, audit=audit)
         assert 'class="legend note"' in page and "test judge" in page
-        assert 'data-verdict="not_supported"' in page
+        assert f'data-verdict="{verdict}"' in page and f'class="audit-{verdict}"' in page
+    assert f"{legend} (1)" in render(report, "html", "en", audit=audit)
 
 
 # ---------------------------------------------------------------------------------------
