@@ -146,11 +146,12 @@ def test_a_server_that_refuses_the_schema_is_asked_without_it(strict_server: str
     model = load_model("openai:strict", api_base=strict_server, context_window=4096)
     assert model.ask("system", "prompt", TurnReply, "turn r1 A").move == "SHARE"
     assert model.ask("system", "prompt", TurnReply, "turn r1 B").move == "SHARE"
-    first, second, third = _Strict.bodies
+    first, second, third, fourth = _Strict.bodies
     schema = first["response_format"]["json_schema"]["schema"]
     assert schema["title"] == "TurnReply" and "claims" in schema["properties"]
-    assert "response_format" not in second and "response_format" not in third  # learnt once
-    assert '"title":"TurnReply"' in third["messages"][1]["content"]  # the schema stays
+    assert second["response_format"] == {"type": "json_object", "schema": schema}
+    assert "response_format" not in third and "response_format" not in fourth  # learnt once
+    assert '"title":"TurnReply"' in fourth["messages"][1]["content"]  # the schema stays
     calls = model.take_calls()
     assert [c.constrained for c in calls] == [False, False] and all(c.ok for c in calls)
     assert calls[0].prompt_tokens == 50 and calls[0].tokens_reported
