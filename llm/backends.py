@@ -8,6 +8,7 @@ with the stated estimate of 4 characters a token (`estimate_tokens`).
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from llm.model import estimate_tokens
@@ -42,7 +43,11 @@ class OpenAIBackend:
         self.client = openai.OpenAI(
             base_url=api_base, api_key=api_key or "not-needed", timeout=timeout, max_retries=1
         )
-        self.accepts_schema: bool | None = None  # learnt from the first constrained call
+        # Structured-output dialects still worth trying, best first: OpenAI's json_schema
+        # (vLLM, llama.cpp's llama-server, LM Studio, Ollama's /v1), then json_object with
+        # a schema (llama-cpp-python's server). One that a server refuses (400 or 422) is
+        # not tried again; with none left, the schema is only in the prompt.
+        self.dialects = ["json_schema", "json_object"]
 
     def count_tokens(self, text: str) -> int:
         return estimate_tokens(text)
@@ -58,50 +63,46 @@ class OpenAIBackend:
             "temperature": TEMPERATURE,
             "max_tokens": max_tokens,
         }
-        constrained = schema is not None and self.accepts_schema is not False
         try:
-            if constrained:
-                assert schema is not None
+            while schema is not None and self.dialects:
+                # Typed as Any: json_object with a schema is not in OpenAI's own types.
+                fmt: Any = response_format(self.dialects[0], schema)
                 try:
-                    response = self.client.chat.completions.create(
-                        **request,
-                        response_format={
-                            "type": "json_schema",
-                            "json_schema": {
-                                "name": str(schema.get("title") or "reply"),
-                                "schema": schema,
-                                "strict": False,
-                            },
-                        },
-                    )
-                    self.accepts_schema = True
-                except openai.BadRequestError as exc:
-                    # Servers without structured output answer 400 to response_format; the
-                    # schema stays in the prompt and the reply is validated as before.
+                    response = self.client.chat.completions.create(**request, response_format=fmt)
+                    return completion(response, constrained=True)
+                except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
                     log.warning(
-                        "%s refused response_format json_schema (%s): asking without it",
+                        "%s refused response_format %s (%s): trying without it",
                         self.api_base,
+                        self.dialects.pop(0),
                         exc,
                     )
-                    self.accepts_schema = False
-                    constrained = False
-                    response = self.client.chat.completions.create(**request)
-            else:
-                response = self.client.chat.completions.create(**request)
+            return completion(self.client.chat.completions.create(**request), constrained=False)
         except (openai.APIConnectionError, openai.APITimeoutError) as exc:
             raise LLMConnectionError(
                 f"cannot reach the model server at {self.api_base}: {exc}"
             ) from exc
         except openai.APIStatusError as exc:
             raise LLMConnectionError(f"the model server at {self.api_base} said: {exc}") from exc
-        text = response.choices[0].message.content or "" if response.choices else ""
-        usage = response.usage
-        return Completion(
-            text=text,
-            prompt_tokens=usage.prompt_tokens if usage else None,
-            completion_tokens=usage.completion_tokens if usage else None,
-            constrained=constrained,
-        )
+
+
+def response_format(dialect: str, schema: dict[str, Any]) -> dict[str, Any]:
+    if dialect == "json_schema":
+        name = re.sub(r"[^A-Za-z0-9_-]", "_", str(schema.get("title") or "reply"))
+        return {"type": "json_schema", "json_schema": {"name": name, "schema": schema}}
+    # SEE: https://llama-cpp-python.readthedocs.io/en/latest/server/ (JSON schema mode)
+    return {"type": "json_object", "schema": schema}
+
+
+def completion(response: Any, *, constrained: bool) -> Completion:
+    text = (response.choices[0].message.content or "") if response.choices else ""
+    usage = response.usage
+    return Completion(
+        text=text,
+        prompt_tokens=usage.prompt_tokens if usage else None,
+        completion_tokens=usage.completion_tokens if usage else None,
+        constrained=constrained,
+    )
 
 
 class OllamaBackend:

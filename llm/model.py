@@ -90,6 +90,27 @@ def estimate_tokens(text: str) -> int:
     return (len(text) + 3) // 4
 
 
+MAX_STRING = 800  # characters: a constrained string field longer than this is cut off
+MAX_ITEMS = 8  # items: a constrained list longer than this is closed
+
+
+def bounded(schema: Any) -> Any:
+    """The reply's JSON schema with a length bound on every string and list that has none,
+    for the constraint only (validation uses the model as written). A small model under a
+    grammar can repeat itself inside one string until it runs out of tokens; bounded
+    fields make it close the JSON instead."""
+    if isinstance(schema, list):
+        return [bounded(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: bounded(value) for key, value in schema.items()}
+    if out.get("type") == "string" and "enum" not in out:
+        out.setdefault("maxLength", MAX_STRING)
+    if out.get("type") == "array":
+        out.setdefault("maxItems", MAX_ITEMS)
+    return out
+
+
 def schema_of(reply: type[BaseModel]) -> str:
     return json.dumps(reply.model_json_schema(), separators=(",", ":"))
 
@@ -191,7 +212,7 @@ class ChatModel:
             )
             self._record(purpose, 0, 0, True, started, 0, False, fitted, problem)
             raise LLMContextError(problem + "; raise --context-window or shorten the input")
-        schema = reply.model_json_schema() if self.constrain else None
+        schema = bounded(reply.model_json_schema()) if self.constrain else None
         messages = list(original)
         prompt_tokens = completion_tokens = 0
         reported = True

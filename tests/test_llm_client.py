@@ -146,11 +146,63 @@ def test_a_server_that_refuses_the_schema_is_asked_without_it(strict_server: str
     model = load_model("openai:strict", api_base=strict_server, context_window=4096)
     assert model.ask("system", "prompt", TurnReply, "turn r1 A").move == "SHARE"
     assert model.ask("system", "prompt", TurnReply, "turn r1 B").move == "SHARE"
-    first, second, third = _Strict.bodies
+    first, second, third, fourth = _Strict.bodies
     schema = first["response_format"]["json_schema"]["schema"]
     assert schema["title"] == "TurnReply" and "claims" in schema["properties"]
-    assert "response_format" not in second and "response_format" not in third  # learnt once
-    assert '"title":"TurnReply"' in third["messages"][1]["content"]  # the schema stays
+    assert second["response_format"] == {"type": "json_object", "schema": schema}
+    assert "response_format" not in third and "response_format" not in fourth  # learnt once
+    assert '"title":"TurnReply"' in fourth["messages"][1]["content"]  # the schema stays
     calls = model.take_calls()
     assert [c.constrained for c in calls] == [False, False] and all(c.ok for c in calls)
     assert calls[0].prompt_tokens == 50 and calls[0].tokens_reported
+
+
+# ---------------------------------------------------------------------------------------
+# Ollama: the schema as `format`, and num_ctx always sent
+
+
+class _Ollama(BaseHTTPRequestHandler):
+    bodies: ClassVar[list[dict[str, Any]]] = []
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).bodies.append({"path": self.path, **body})
+        payload = {
+            "model": body["model"],
+            "created_at": "2026-01-01T00:00:00Z",
+            "message": {"role": "assistant", "content": json.dumps(VALID_TURN)},
+            "done": True,
+            "prompt_eval_count": 77,
+            "eval_count": 22,
+        }
+        data = json.dumps(payload).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_ollama_gets_the_schema_and_an_explicit_context_window() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Ollama)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Ollama.bodies = []
+    host = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        default = load_model("ollama:tiny", api_base=host)
+        assert default.ask("system", "prompt", TurnReply, "turn r1 A").move == "SHARE"
+        sized = load_model("ollama:tiny", api_base=host, context_window=16384)
+        sized.ask("system", "prompt", TurnReply, "turn r1 B")
+    finally:
+        server.shutdown()
+        server.server_close()
+    first, second = _Ollama.bodies
+    assert first["path"] == "/api/chat" and first["model"] == "tiny"
+    assert first["format"]["title"] == "TurnReply"  # the schema itself, not just "json"
+    assert first["options"]["num_ctx"] == 8192  # never Ollama's own (often 2,048) default
+    assert second["options"]["num_ctx"] == 16384
+    (call,) = default.take_calls()
+    assert (call.prompt_tokens, call.completion_tokens, call.constrained) == (77, 22, True)
