@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from debate.types import PassageStance, QuestionFrame
+from reader.framing import frame_options
 
 NEUTRAL = 0.15
 EMBEDDING_WEIGHT = 4.0  # centred cosine differences are ~±0.1; this maps them to ~±0.4
@@ -50,32 +51,8 @@ _UNDERCUT_CUES = (
 
 def frame_question(question: str) -> QuestionFrame:
     """'A or B?' becomes a choice between A and B; anything else is yes/no."""
-    sentences = [s for s in re.split(r"(?<=[.?!])\s+", question.strip()) if s]
-    last = sentences[-1] if sentences else question
-    clause = re.split(r"[:;,—–]\s*", last.rstrip("?.! "))[-1]
-    if " or " not in f" {clause.lower()} ":
-        return QuestionFrame(kind="yes_no", options=["yes", "no"])
-    lower = clause.lower()
-    cut = lower.rfind(" or ")
-    left, right = clause[:cut].split(), clause[cut + 4 :].split()
-    if not left or not right:
-        return QuestionFrame(kind="yes_no", options=["yes", "no"])
-    # The left option is as long as the right one ("an advantage" | "an imbalance";
-    # "hire more engineers" | "invest in sales"): a lead-in like "is that" is dropped.
-    width = len(right)
-    options = [_clean(" ".join(left[-width:])), _clean(" ".join(right))]
-    if not all(options) or options[0].lower() == options[1].lower():
-        return QuestionFrame(kind="yes_no", options=["yes", "no"])
-    return QuestionFrame(kind="choice", options=options)
-
-
-def _clean(phrase: str) -> str:
-    words = [w.strip("\"'“”‘’()") for w in phrase.split()]
-    while words and words[0].lower() in _ARTICLES:
-        words = words[1:]
-    if words and words[0][:1].isupper() and words[0][1:].islower():
-        words[0] = words[0].lower()  # "Advantage or imbalance?" starts a sentence; "GTM" stays
-    return " ".join(w for w in words if w)
+    kind, options = frame_options(question)
+    return QuestionFrame(kind=kind, options=options)
 
 
 def _stems(option: str) -> list[str]:
