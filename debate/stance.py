@@ -18,6 +18,12 @@ This is a heuristic, and it is documented as one (every `PassageStance` says so 
   framing, not entailment.
 
 Scores inside ±`NEUTRAL` count as no leaning.
+
+**The reader model comes first.** Given the question, `read_stances` uses the trained reader
+(reader/, issue 14): a cross-encoder that reads the question with its options and the
+passage together, and says which option the passage leans to, or no side; a passage below
+the calibrated relevance threshold takes no side. The heuristics above are the fallback
+when the model file is missing, and every `PassageStance.method` says which one was used.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from debate.types import PassageStance, QuestionFrame
+from reader.framing import frame_options
 
 NEUTRAL = 0.15
 EMBEDDING_WEIGHT = 4.0  # centred cosine differences are ~±0.1; this maps them to ~±0.4
@@ -50,32 +57,8 @@ _UNDERCUT_CUES = (
 
 def frame_question(question: str) -> QuestionFrame:
     """'A or B?' becomes a choice between A and B; anything else is yes/no."""
-    sentences = [s for s in re.split(r"(?<=[.?!])\s+", question.strip()) if s]
-    last = sentences[-1] if sentences else question
-    clause = re.split(r"[:;,—–]\s*", last.rstrip("?.! "))[-1]
-    if " or " not in f" {clause.lower()} ":
-        return QuestionFrame(kind="yes_no", options=["yes", "no"])
-    lower = clause.lower()
-    cut = lower.rfind(" or ")
-    left, right = clause[:cut].split(), clause[cut + 4 :].split()
-    if not left or not right:
-        return QuestionFrame(kind="yes_no", options=["yes", "no"])
-    # The left option is as long as the right one ("an advantage" | "an imbalance";
-    # "hire more engineers" | "invest in sales"): a lead-in like "is that" is dropped.
-    width = len(right)
-    options = [_clean(" ".join(left[-width:])), _clean(" ".join(right))]
-    if not all(options) or options[0].lower() == options[1].lower():
-        return QuestionFrame(kind="yes_no", options=["yes", "no"])
-    return QuestionFrame(kind="choice", options=options)
-
-
-def _clean(phrase: str) -> str:
-    words = [w.strip("\"'“”‘’()") for w in phrase.split()]
-    while words and words[0].lower() in _ARTICLES:
-        words = words[1:]
-    if words and words[0][:1].isupper() and words[0][1:].islower():
-        words[0] = words[0].lower()  # "Advantage or imbalance?" starts a sentence; "GTM" stays
-    return " ".join(w for w in words if w)
+    kind, options = frame_options(question)
+    return QuestionFrame(kind=kind, options=options)
 
 
 def _stems(option: str) -> list[str]:
@@ -105,14 +88,23 @@ def cue_score(text: str) -> float:
     return (support - undercut) / (support + undercut + 1)
 
 
+MODEL_METHOD = "reader model (question and passage read together; reader/reader.safetensors)"
+
+
 def read_stances(
     frame: QuestionFrame,
     passages: dict[str, str],
     passage_vectors: np.ndarray | None = None,
     option_vectors: np.ndarray | None = None,
+    question: str | None = None,
 ) -> dict[str, PassageStance]:
-    """Stance of each passage (chunk id -> text). Vectors are unit rows in the same order
-    as `passages` and `frame.options`; without them only the cue words are used."""
+    """Stance of each passage (chunk id -> text). With the question, the reader model reads
+    them when its file is present; otherwise the heuristics: vectors are unit rows in the
+    same order as `passages` and `frame.options`; without them only cue words are used."""
+    if question is not None and passages:
+        by_model = model_stances(question, frame, passages)
+        if by_model is not None:
+            return by_model
     keys = list(passages)
     if frame.kind == "yes_no":
         method = "yes/no cue words (supporting vs undercutting); a heuristic"
@@ -138,6 +130,31 @@ def read_stances(
         )
         for key, score in zip(keys, scores, strict=True)
     }
+
+
+def model_stances(
+    question: str, frame: QuestionFrame, passages: dict[str, str]
+) -> dict[str, PassageStance] | None:
+    """The reader model's stances, or None when its file is missing."""
+    from reader import Reader, ReaderModelMissing
+
+    try:
+        reader = Reader.shared()
+    except ReaderModelMissing:
+        return None
+    keys = list(passages)
+    readings = reader.read(question, [passages[key] for key in keys], options=frame.options[:2])
+    stances = {}
+    for key, reading in zip(keys, readings, strict=True):
+        first, second = (reading.probabilities[o] for o in frame.options[:2])
+        relevant = reading.relevance >= reader.threshold
+        stances[key] = PassageStance(
+            chunk_id=key,
+            leaning=reading.leaning if relevant else None,
+            score=round(first - second, 4),
+            method=MODEL_METHOD,
+        )
+    return stances
 
 
 def leaning_of(score: float, frame: QuestionFrame) -> str | None:

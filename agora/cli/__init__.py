@@ -5,7 +5,7 @@ Importing the modules registers their commands; the order here is the order of `
 
 # isort: off
 from agora.cli.common import app
-from agora.cli import library, search, debate, audit, serve  # noqa: F401  (registers commands)
+from agora.cli import library, search, stance, debate, audit, serve  # noqa: F401  (registers commands)
 
 # isort: on
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +20,7 @@ from agora.cli.common import (
     out,
     print_json,
 )
-from retrieval.types import Advisor, SearchFilters
+from retrieval.types import Advisor, Passage, SearchFilters
 
 CountOption = Annotated[int, typer.Option("-k", help="How many passages.", min=1)]
 SourceFilter = Annotated[
@@ -62,6 +63,13 @@ def search_command(
     explain: Annotated[
         bool, typer.Option("--explain", help="Show the dense, BM25 and fused scores.")
     ] = False,
+    rerank: Annotated[
+        bool,
+        typer.Option(
+            "--rerank",
+            help="Re-order the 30 best by the reader model: calibrated relevance, 0..1.",
+        ),
+    ] = False,
     source: SourceFilter = None,
     kind: KindFilter = None,
     domain: DomainFilter = None,
@@ -71,7 +79,7 @@ def search_command(
     as_json: JsonOption = False,
 ) -> None:
     """Passages matching a query (dense + BM25, fused), each with its source number."""
-    from retrieval import search
+    search = _searcher(rerank)
 
     filters = _filters(source, kind, domain, since, until)
     if queries is not None:
@@ -98,12 +106,31 @@ def search_command(
     for rank, passage in enumerate(passages, 1):
         where = passage.url or passage.path or ""
         out.print(f"[bold]{rank}. [{passage.source}] {passage.title or where}[/]")
+        if "relevance" in passage.scores:
+            out.print(f"   relevance {passage.scores['relevance']:.2f}", highlight=False)
         if explain:
             out.print(_explain(passage.scores), highlight=False)
         out.print(passage.text, markup=False, highlight=False)
         out.print()
     if not passages:
         err.print("no passages found (is the library empty, or are the filters too narrow?)")
+
+
+def _searcher(rerank: bool) -> Callable[..., list[Passage]]:
+    """Plain hybrid search, or the reader's re-ordering of its best candidates."""
+    if not rerank:
+        from retrieval import search
+
+        return search
+    from reader import ReaderModelMissing
+    from retrieval.rerank import rerank as reranked
+    from retrieval.rerank import shared_reader
+
+    try:
+        shared_reader()
+    except ReaderModelMissing as exc:
+        fail(f"--rerank needs the reader model: {exc}")
+    return reranked
 
 
 def _explain(scores: dict[str, float]) -> str:

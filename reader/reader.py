@@ -1,0 +1,251 @@
+"""`Reader`: how relevant a passage is to a question, and which option it leans to.
+
+    reader = Reader.load()                      # ReaderModelMissing if the file is absent
+    for reading in reader.read("Should we ban X?", ["passage one", "passage two"]):
+        reading.relevance, reading.leaning, reading.probabilities
+
+Runs like ingest.embedding.Embedder: the linear layers in int8 (dynamic quantisation), and a
+large input as small length-sorted batches spread over one worker thread per core.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import warnings
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from reader.framing import frame_options
+
+MODEL_FILE = Path(__file__).resolve().parent / "reader.safetensors"
+NO_SIDE = "no side"
+BATCH = 8
+# Characters kept before tokenising: far more than the 256-token window ever holds, so a
+# 100 kB passage costs no tokenizer time for text the model would never read.
+MAX_CHARS = 6000
+
+
+_SHARED: dict[Path, Reader] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+class ReaderInputError(ValueError):
+    """A question or passage the model cannot read (empty, or not text)."""
+
+
+class ReaderModelMissing(FileNotFoundError):
+    """The trained model file is absent (callers fall back to the keyword heuristic)."""
+
+
+@dataclass
+class Reading:
+    """One passage read against one question."""
+
+    relevance: float  # calibrated probability that the passage bears on the question
+    options: list[str]
+    leaning: str | None  # one of options, or None (no side)
+    probabilities: dict[str, float]  # each option and NO_SIDE -> probability (sums to 1)
+    notes: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "options": self.options,
+            "leaning": self.leaning,
+            "probabilities": self.probabilities,
+            "relevance": self.relevance,
+        }
+        if self.notes:
+            record["notes"] = self.notes
+        return record
+
+
+def clean_text(value: str | bytes, what: str) -> tuple[str, list[str]]:
+    """Text to read, and notes on what was changed; empty text is refused."""
+    notes = []
+    if isinstance(value, bytes):
+        text = value.decode("utf-8", errors="replace")
+        if "\ufffd" in text and b"\xef\xbf\xbd" not in value:
+            notes.append(f"the {what} held bytes that are not UTF-8; they were replaced")
+    elif isinstance(value, str):
+        text = value
+    else:
+        raise ReaderInputError(f"the {what} must be text, not {type(value).__name__}")
+    if not text.strip():
+        raise ReaderInputError(f"the {what} is empty")
+    return text.strip(), notes
+
+
+class Reader:
+    """The trained reader; load once, call `read` many times (thread-safe)."""
+
+    def __init__(self, model: Any, heads: Any, tokenizer: Any, meta: dict[str, Any]) -> None:
+        self._model = model
+        self._heads = heads
+        self._tokenizer = tokenizer
+        self.meta = meta
+        self.platt = tuple(meta.get("platt", (1.0, 0.0)))
+        self.threshold = float(meta.get("threshold", 0.5))
+        self.max_tokens = int(meta.get("max_tokens", 256))
+        self._tokenizer_lock = threading.Lock()
+
+    @classmethod
+    def shared(cls) -> Reader:
+        """One loaded reader per process and model file (ReaderModelMissing when absent)."""
+        path = Path(os.environ.get("AGORA_READER_MODEL") or MODEL_FILE)
+        with _SHARED_LOCK:
+            if path not in _SHARED:
+                _SHARED[path] = cls.load(path)
+            return _SHARED[path]
+
+    @classmethod
+    def load(cls, path: Path | None = None, quantize: bool = True) -> Reader:
+        """Load the trained layers onto the packaged MiniLM (offline)."""
+        path = Path(path or os.environ.get("AGORA_READER_MODEL") or MODEL_FILE)
+        if not path.is_file():
+            raise ReaderModelMissing(
+                f"reader model file {path} is missing (train it: scripts/reader_data.py, "
+                "then scripts/train_reader.py)"
+            )
+        import torch
+
+        from ingest.embedding import resolve_model_path
+        from reader.model import Heads, apply_state, load_base, read_file
+
+        state, meta = read_file(path)
+        tokenizer, base = load_base(resolve_model_path(meta.get("base_model", "minilm")))
+        heads = Heads(base.config.hidden_size)
+        apply_state(base, heads, state)
+        heads.eval()
+        if quantize:
+            # Same int8 path as the embedder (torch.ao is deprecated but present in the
+            # pinned torch). SEE: https://github.com/pytorch/ao/issues/2259
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                warnings.simplefilter("ignore", UserWarning)
+                base = torch.ao.quantization.quantize_dynamic(
+                    base, {torch.nn.Linear}, dtype=torch.qint8
+                )
+        base.eval()
+        return cls(base, heads, tokenizer, meta)
+
+    def read(
+        self,
+        question: str | bytes,
+        passages: Sequence[str | bytes],
+        options: Sequence[str] | None = None,
+    ) -> list[Reading]:
+        """Read each passage against one question (options: from the question's framing)."""
+        return self.read_pairs([(question, passage) for passage in passages], options)
+
+    def read_pairs(
+        self,
+        pairs: Sequence[tuple[str | bytes, str | bytes]],
+        options: Sequence[str] | None = None,
+    ) -> list[Reading]:
+        """Read (question, passage) pairs; each question is framed on its own."""
+        prepared = []
+        for question, passage in pairs:
+            q_text, q_notes = clean_text(question, "question")
+            p_text, p_notes = clean_text(passage, "passage")
+            opts = list(options) if options else frame_options(q_text)[1]
+            if len(opts) != 2:
+                raise ReaderInputError("a question is read against exactly two options")
+            prepared.append((q_text, p_text, opts, q_notes + p_notes))
+        if not prepared:
+            return []
+        relevance, stance, cut = self._run([(q, p, o) for q, p, o, _ in prepared])
+        readings = []
+        for index, (_, _, opts, notes) in enumerate(prepared):
+            probs = stance[index]
+            labelled = {opts[0]: probs[0], opts[1]: probs[1], NO_SIDE: probs[2]}
+            best = max(range(3), key=lambda i: probs[i])
+            if cut[index]:
+                notes = [*notes, cut[index]]
+            readings.append(
+                Reading(
+                    relevance=round(relevance[index], 4),
+                    options=opts,
+                    leaning=opts[best] if best < 2 else None,
+                    probabilities={k: round(float(v), 4) for k, v in labelled.items()},
+                    notes=notes,
+                )
+            )
+        return readings
+
+    def calibrated(self, logit: float) -> float:
+        a, b = self.platt
+        return 1.0 / (1.0 + math.exp(-(a * logit + b)))
+
+    def _run(
+        self, items: list[tuple[str, str, list[str]]]
+    ) -> tuple[list[float], list[list[float]], list[str | None]]:
+        from reader.model import pair_text
+
+        texts = [(pair_text(q, o), p[:MAX_CHARS]) for q, p, o in items]
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i][1]))
+        groups = [order[i : i + BATCH] for i in range(0, len(order), BATCH)]
+        encoded = [self._tokenize([texts[i] for i in group]) for group in groups]
+        relevance: list[float] = [0.0] * len(items)
+        stance: list[list[float]] = [[0.0, 0.0, 1.0]] * len(items)
+        cut: list[str | None] = [None] * len(items)
+        if len(groups) == 1:
+            results = [self._forward(encoded[0])]
+        else:
+            results = list(self._workers.map(self._forward, encoded))
+        for group, batch, (rel, probs) in zip(groups, encoded, results, strict=True):
+            for row, index in enumerate(group):
+                relevance[index] = self.calibrated(rel[row])
+                stance[index] = probs[row]
+                if batch["attention_mask"][row].sum() >= self.max_tokens:
+                    cut[index] = self._cut_note(items[index][1])
+        return relevance, stance, cut
+
+    def _cut_note(self, passage: str) -> str | None:
+        with self._tokenizer_lock:
+            read = self._tokenizer.tokenize(passage[:MAX_CHARS])
+        if len(read) < self.max_tokens - 20 and len(passage) <= MAX_CHARS:
+            return None  # the window was filled by a long question, not this passage
+        return (
+            f"passage cut to the model's window ({self.max_tokens} tokens, question included); "
+            f"about {len(passage):,} characters given, the start was read"
+        )
+
+    def _tokenize(self, texts: list[tuple[str, str]]) -> dict[str, Any]:
+        from reader.model import tokenize
+
+        with self._tokenizer_lock:  # Hugging Face fast tokenizers are not re-entrant
+            return tokenize(self._tokenizer, [t[0] for t in texts], [t[1] for t in texts],
+                            self.max_tokens)  # fmt: skip
+
+    def _forward(self, batch: dict[str, Any]) -> tuple[list[float], list[list[float]]]:
+        import torch
+
+        from reader.model import forward
+
+        threads = torch.get_num_threads()
+        if threading.current_thread() is threading.main_thread():
+            torch.set_num_threads(1)  # one batch on one core, as in the embedder
+        try:
+            with torch.inference_mode():
+                rel, stance = forward(self._model, self._heads, batch)
+                probs = torch.softmax(stance.float(), dim=-1)
+        finally:
+            torch.set_num_threads(threads)
+        return rel.float().tolist(), probs.tolist()
+
+    @cached_property
+    def _workers(self) -> ThreadPoolExecutor:
+        import torch
+
+        return ThreadPoolExecutor(
+            max_workers=max(1, torch.get_num_threads()),
+            thread_name_prefix="agora-reader",
+            initializer=torch.set_num_threads,
+            initargs=(1,),
+        )

@@ -1,0 +1,77 @@
+"""`rerank()`: the hybrid search's best candidates, re-ordered by the reader model's
+calibrated relevance (a probability, 0..1, that the passage bears on the query).
+
+The reader reads the query and each passage together (a cross-encoder), which a first-stage
+retriever cannot afford over the whole library; on 30 candidates it can (docs/benchmarks.md,
+section "Reader model"). The final score blends the calibrated relevance with the fused
+first-stage score (min-max scaled over the candidates); the weight was chosen on the reader's
+SciFact tune claims, never on its test claims.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ingest.library import Library
+from retrieval.search import search
+from retrieval.types import Passage, SearchFilters
+
+if TYPE_CHECKING:
+    from reader import Reader
+
+CANDIDATES = 30
+FIRST_STAGE_WEIGHT = 0.0  # set from scripts/bench_reader.py --tune (SciFact tune claims)
+
+
+def shared_reader() -> Reader:
+    """The reader model, loaded once per process (ReaderModelMissing when absent)."""
+    from reader import Reader
+
+    return Reader.shared()
+
+
+def passage_text(passage: Passage) -> str:
+    """What the reader sees: the chunk, led by its source's title as in training."""
+    if passage.title and not passage.text.startswith(passage.title):
+        return f"{passage.title}. {passage.text}"
+    return passage.text
+
+
+def rerank_passages(
+    query: str,
+    passages: list[Passage],
+    reader: Reader | None = None,
+    first_stage_weight: float = FIRST_STAGE_WEIGHT,
+) -> list[Passage]:
+    """The passages, best first by the blended score; each gets scores["relevance"]."""
+    if not passages:
+        return []
+    readings = (reader or shared_reader()).read(query, [passage_text(p) for p in passages])
+    return blend(passages, [r.relevance for r in readings], first_stage_weight)
+
+
+def blend(
+    passages: list[Passage], relevance: list[float], first_stage_weight: float
+) -> list[Passage]:
+    """Order by (1 - w) * relevance + w * first-stage score min-max scaled over the list."""
+    fused = [p.score for p in passages]
+    low, high = min(fused), max(fused)
+    ranked = []
+    for passage, probability in zip(passages, relevance, strict=True):
+        first = (passage.score - low) / (high - low) if high > low else 1.0
+        blended = (1 - first_stage_weight) * probability + first_stage_weight * first
+        scores = {**passage.scores, "first_stage": passage.score, "relevance": probability}
+        ranked.append(passage.model_copy(update={"score": round(blended, 4), "scores": scores}))
+    ranked.sort(key=lambda p: -p.score)
+    return ranked
+
+
+def rerank(
+    library: Library,
+    query: str,
+    k: int = 10,
+    filters: SearchFilters | None = None,
+    candidates: int = CANDIDATES,
+) -> list[Passage]:
+    """The k best of the hybrid search's `candidates` best passages, by the reader."""
+    return rerank_passages(query, search(library, query, k=max(k, candidates), filters=filters))[:k]

@@ -1,0 +1,287 @@
+"""Reader model benchmark: stance on held-out ArgKP motions, relevance on held-out SciFact
+training claims, and speed, in one run. Writes the "Reader model" section of
+docs/benchmarks.md.
+
+    .venv/bin/python scripts/bench_reader.py [--parts stance,relevance,speed]
+        [--per-motion 150] [--claims 100] [--no-write]
+
+Held out (reader/splits.json, from scripts/reader_data.py): ArgKP "test" motions (the 4 dev
+motions and 2 train motions, never trained or calibrated on) and SciFact "test" claims.
+Each part saves its figures under build/reader/, so parts can run separately and the
+section is written from all of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from benchlib import markdown_table, write_section  # noqa: E402
+from reader_data import DATA, load_argkp, load_scifact_claims, motion_parts  # noqa: E402
+
+from reader import Reader  # noqa: E402
+
+SPLITS = json.loads((ROOT / "reader" / "splits.json").read_text())
+RESULTS = ROOT / "build" / "reader"
+SEED = 7
+
+
+def framings(motion: str) -> dict[str, tuple[str, int]]:
+    """Question kinds measured, each with the option index a pro argument takes. 'agree or
+    disagree' is a template never used in training."""
+    yes_no, gerund = motion_parts(motion)
+    return {
+        "yes/no": (yes_no, 0),
+        "choice (seen template)": (f"Is {gerund} beneficial or harmful?", 0),
+        "choice (unseen template)": (f"{motion}: disagree or agree?", 1),
+    }
+
+
+def macro_f1(gold: list[int], predicted: list[int]) -> float:
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(gold, predicted, labels=[0, 1], average="macro"))
+
+
+def stance_part(reader: Reader, per_motion: int) -> dict[str, Any]:
+    from sklearn.linear_model import LogisticRegression
+
+    from debate.stance import frame_question, read_stances
+    from ingest.embedding import Embedder
+
+    rng = random.Random(SEED)
+    argkp = load_argkp()
+    test = {
+        m: rng.sample(argkp[m], min(per_motion, len(argkp[m]))) for m in SPLITS["argkp"]["test"]
+    }
+    train = [
+        (m, text, side)
+        for m in SPLITS["argkp"]["train"]
+        for text, side in rng.sample(argkp[m], min(100, len(argkp[m])))
+    ]
+    embedder = Embedder()
+    # Embedding + logistic baseline: [passage, passage * question] for the yes/no question,
+    # trained on the training motions (pro -> yes).
+    questions = {m: motion_parts(m)[0] for m in [*test, *SPLITS["argkp"]["train"]]}
+    q_vec = dict(zip(questions, embedder.embed(list(questions.values())), strict=True))
+    train_vec = embedder.embed([t for _, t, _ in train])
+    features = np.hstack([train_vec, train_vec * np.stack([q_vec[m] for m, _, _ in train])])
+    baseline = LogisticRegression(C=1.0, max_iter=2000).fit(features, [s for _, _, s in train])
+    rows: dict[str, dict[str, float]] = {}
+    for kind in framings(next(iter(test))):
+        gold: list[int] = []
+        predicted: dict[str, list[int]] = {"reader": [], "reader, two-way": [], "keyword": []}
+        predicted["embedding + logistic"] = []
+        for motion, items in test.items():
+            question, pro_index = framings(motion)[kind]
+            frame = frame_question(question)
+            texts = [t for t, _ in items]
+            gold += [side if pro_index == 0 else 1 - side for _, side in items]
+            readings = reader.read(question, texts)
+            for reading in readings:
+                probs = [reading.probabilities[o] for o in reading.options]
+                leaning = reading.leaning
+                predicted["reader"].append(reading.options.index(leaning) if leaning else 2)
+                predicted["reader, two-way"].append(int(np.argmax(probs)))
+            vectors = embedder.embed(texts)
+            option_vectors = embedder.embed(frame.options)
+            heuristic = read_stances(frame, dict(enumerate(texts)), vectors, option_vectors)  # type: ignore[arg-type]
+            for index in range(len(texts)):
+                leaning = heuristic[index].leaning  # type: ignore[index]
+                predicted["keyword"].append(frame.options.index(leaning) if leaning else 2)
+            pro = baseline.predict(np.hstack([vectors, vectors * q_vec[motion]]))
+            predicted["embedding + logistic"] += [int(p if pro_index == 0 else 1 - p) for p in pro]
+        rows[kind] = {name: macro_f1(gold, values) for name, values in predicted.items()}
+        rows[kind]["pairs"] = len(gold)
+        print(kind, rows[kind], flush=True)
+    return {"per_motion": per_motion, "motions": list(test), "rows": rows}
+
+
+def relevance_part(reader: Reader, count: int) -> dict[str, Any]:
+    from bench_product_retrieval import open_scifact_library, ranked_docs
+    from bench_retrieval import ndcg_recall_at_k
+
+    from retrieval.hybrid import HybridConfig, Retriever
+    from retrieval.rerank import CANDIDATES, blend, passage_text
+
+    claims = load_scifact_claims()
+    rng = random.Random(SEED)
+    ids = SPLITS["scifact_claims"]["test"]
+    ids = sorted(rng.sample(ids, min(count, len(ids))), key=int)
+    library = open_scifact_library()
+    configs = {
+        "BM25": HybridConfig(dense_weight=0.0, lexical_weight=1.0),
+        "dense": HybridConfig(dense_weight=1.0, lexical_weight=0.0),
+        "fused (agora search)": HybridConfig(),
+    }
+    figures: dict[str, float] = {}
+    for name, config in configs.items():
+        retriever = Retriever(library, config)
+        scores = [
+            ndcg_recall_at_k(ranked_docs(retriever, claims[i]["claim"]), claims[i]["cited"])[0]
+            for i in ids
+        ]
+        figures[name] = float(np.mean(scores))
+        print(name, figures[name], flush=True)
+    retriever = Retriever(library)
+    weights = (0.0, 0.25, 0.5)
+    reranked: dict[float, list[float]] = {w: [] for w in weights}
+    timings = []
+    for claim_id in ids:
+        claim = claims[claim_id]["claim"]
+        candidates = retriever.search(claim, k=CANDIDATES)
+        started = time.perf_counter()
+        readings = reader.read(claim, [passage_text(p) for p in candidates])
+        timings.append(time.perf_counter() - started)
+        for weight in weights:
+            ranked = blend(candidates, [r.relevance for r in readings], weight)
+            docs: list[str] = []
+            for passage in ranked:
+                doc = Path(passage.path or "").stem
+                if doc not in docs:
+                    docs.append(doc)
+            reranked[weight].append(ndcg_recall_at_k(docs[:10], claims[claim_id]["cited"])[0])
+    for weight in weights:
+        figures[f"--rerank (first-stage weight {weight})"] = float(np.mean(reranked[weight]))
+    print(figures, flush=True)
+    return {
+        "claims": len(ids),
+        "figures": figures,
+        "rerank_p50_s": statistics.median(timings),
+        "rerank_p95_s": sorted(timings)[int(len(timings) * 0.95) - 1],
+    }
+
+
+def speed_part(pairs: int) -> dict[str, Any]:
+    """`agora stance --pairs FILE --json` on ~150-word passages, start-up included."""
+    from bench_retrieval import load_corpus
+
+    docs = load_corpus(DATA / "scifact" / "corpus.csv")
+    rng = random.Random(SEED)
+    lines = []
+    for doc in rng.sample(docs, pairs):
+        words = f"{doc.title}. {doc.text}".split()[:150]
+        question = "Is it true that this treatment improves outcomes?"
+        lines.append(json.dumps({"question": question, "passage": " ".join(words)}))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "pairs.jsonl"
+        path.write_text("\n".join(lines) + "\n")
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "agora", "stance", "--pairs", str(path), "--json"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            check=True,
+        )
+        elapsed = time.perf_counter() - started
+    answered = sum(1 for line in done.stdout.splitlines() if '"leaning"' in line)
+    return {"pairs": answered, "seconds": elapsed, "pairs_per_s": answered / elapsed}
+
+
+def write(results: dict[str, Any], reader: Reader) -> str:
+    meta = reader.meta
+    parts = [
+        "Model: `reader/reader.safetensors` (the top "
+        f"{meta['trained_layers']} layer(s) of the packaged all-MiniLM-L6-v2 fine-tuned as a "
+        "cross-encoder on (question + options, passage), with a relevance head and a stance "
+        f"head over option A / option B / no side; int8 at inference; {meta['train_rows']:,} "
+        f"training rows, {meta['epochs']} epoch(s), {meta['train_seconds']} s to train). "
+        f"Relevance calibrated on the tune split (Platt a={meta['platt'][0]:.3f}, "
+        f"b={meta['platt'][1]:.3f}); brief threshold {meta['threshold']:.2f} (F1-best on tune: "
+        f"F1 {meta['tune']['f1']:.3f}, AUC {meta['tune']['auc']:.3f}).",
+    ]
+    stance = results.get("stance")
+    if stance:
+        names = ["reader", "reader, two-way", "embedding + logistic", "keyword"]
+        rows = [
+            [kind, row["pairs"], *(f"{row[n]:.3f}" for n in names)]
+            for kind, row in stance["rows"].items()
+        ]
+        parts.append(
+            f"**Stance** (macro-F1 over pro/con; a 'no side' answer counts as wrong): "
+            f"{stance['per_motion']} arguments sampled from each held-out ArgKP motion "
+            f"({'; '.join(stance['motions'])}).\n\n"
+            + markdown_table(["question kind", "pairs", *names], rows)
+            + "\n\n'reader, two-way' takes the likelier option even when 'no side' wins. "
+            "Embedding + logistic: MiniLM vectors [passage, passage x question] with a "
+            "logistic regression trained on 100 arguments of each training motion. Keyword: "
+            "debate/stance.py as the debate runs it (cue words; option mentions + embedding "
+            "similarity for choice questions)."
+        )
+    relevance = results.get("relevance")
+    if relevance:
+        rows = [[name, f"{value:.3f}"] for name, value in relevance["figures"].items()]
+        parts.append(
+            f"**Relevance** (nDCG@10 by document, {relevance['claims']} held-out SciFact "
+            "training claims, product library of 5,183 abstracts; --rerank reads the 30 best "
+            "chunks of the fused search, a document ranked by its best chunk):\n\n"
+            + markdown_table(["ranking", "nDCG@10"], rows)
+            + f"\n\nRerank latency (30 passages, reader only): p50 "
+            f"{relevance['rerank_p50_s']:.2f} s, p95 {relevance['rerank_p95_s']:.2f} s."
+        )
+    speed = results.get("speed")
+    if speed:
+        parts.append(
+            f"**Speed**: `agora stance --pairs FILE --json` answered {speed['pairs']} pairs "
+            f"(~150-word passages) in {speed['seconds']:.1f} s including start-up: "
+            f"**{speed['pairs_per_s']:.1f} pairs/s**."
+        )
+    load = os.getloadavg()[0]
+    parts.append(
+        f"Load average when written: {load:.1f} on 2 cores shared with other work, so speeds "
+        "are lower bounds. Goals (issue 14, on held-out data): stance mean macro-F1 >= 0.70 on "
+        "ArgKP test + VAST framed as yes/no; SciFact nDCG@10 >= 0.76 with --rerank; >= 50 "
+        "pairs/s; rerank p50 < 1 s. Command: `.venv/bin/python scripts/bench_reader.py`."
+    )
+    return "\n\n".join(parts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--parts", default="stance,relevance,speed")
+    parser.add_argument("--per-motion", type=int, default=150)
+    parser.add_argument("--claims", type=int, default=100)
+    parser.add_argument("--pairs", type=int, default=300)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    reader = Reader.load()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    for part in filter(None, args.parts.split(",")):
+        if part == "stance":
+            result = stance_part(reader, args.per_motion)
+        elif part == "relevance":
+            result = relevance_part(reader, args.claims)
+        elif part == "speed":
+            result = speed_part(args.pairs)
+        else:
+            sys.exit(f"unknown part {part!r}")
+        (RESULTS / f"bench-{part}.json").write_text(json.dumps(result, indent=1))
+    results = {}
+    for part in ("stance", "relevance", "speed"):
+        path = RESULTS / f"bench-{part}.json"
+        if path.exists():
+            results[part] = json.loads(path.read_text())
+    body = write(results, reader)
+    print(body)
+    if not args.no_write:
+        write_section("reader", "Reader model: relevance and stance", body)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,338 @@
+"""Training data for the reader model (relevance + stance of a question/passage pair).
+
+    .venv/bin/python scripts/reader_data.py      # writes build/reader/{train,tune}.jsonl
+                                                 # and reader/splits.json
+
+Only ../shared/data is read: ArgKP train + dev arguments and key points, SciFact training
+claims and corpus, judge-extra claim/passage pairs. Everything else is composed here (see
+docs/data-cards/reader.md): yes/no and choice questions built from the ArgKP motions,
+"no side" pairs (another motion's argument, an off-topic abstract, a cited abstract with no
+rationale), SciFact claims turned into questions.
+
+One JSON line per example:
+  {"question", "passage", "options": [A, B], "stance": 0 (A / yes) | 1 (B / no) | 2 (no side)
+   | -1 (unknown), "relevance": 1 | 0 | -1 (unknown), "source": "..."}
+
+Held out (never trained on; reader/splits.json): ArgKP motions split into "tune"
+(calibration) and "test" (the stance benchmark), and SciFact training claims grouped by the
+documents they cite and split train / tune / test (the relevance benchmark uses "test").
+ArgKP test, VAST and SciFact dev claims are never read.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from bench_retrieval import load_corpus  # noqa: E402
+
+from reader.framing import frame_options  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+OUT = ROOT / "build" / "reader"
+SPLITS = ROOT / "reader" / "splits.json"
+SEED = 14
+
+# Chosen before any result was seen: all 4 dev motions plus two train motions are the stance
+# benchmark; two further train motions are for calibration.
+TEST_MOTIONS = [
+    "We should abandon the use of school uniform",
+    "We should abolish the right to keep and bear arms",
+    "We should adopt an austerity regime",
+    "We should end affirmative action",
+    "We should legalize cannabis",
+    "We should introduce compulsory voting",
+]
+TUNE_MOTIONS = ["We should abolish capital punishment", "We should subsidize space exploration"]
+JUDGE_EXTRA = {  # file -> rows sampled (short pairs; stance signal from fact checking)
+    "vitaminc": 1500,
+    "cad_snli": 500,
+    "fm2": 500,
+    "fever_symmetric": 400,
+    "check_covid": 400,
+    "fever2_adversarial": 200,
+    "contractnli": 200,
+}
+STANCE = {"supported": 0, "contradicted": 1, "not_supported": 2}
+_ING = {"ban": "banning", "banned": "banning", "abandoned": "abandoning", "stop": "stopping"}
+
+
+# --- questions from a motion -------------------------------------------------------------
+
+
+def motion_parts(motion: str) -> tuple[str, str]:
+    """(yes/no question, gerund phrase): 'We should ban X' -> ('Should we ban X?', 'banning X')."""
+    words = motion.rstrip(".").split()
+    if words[:2] == ["We", "should"]:
+        verb, rest = words[2], words[3:]
+        return f"Should we {' '.join(words[2:])}?", " ".join([ing(verb), *rest])
+    cut = words.index("should")
+    subject = " ".join(words[:cut])
+    subject = subject[0].lower() + subject[1:]
+    predicate = words[cut + 1 :]  # "be banned", "be a criminal offence"
+    question = f"Should {subject} {' '.join(predicate)}?"
+    if len(predicate) == 2 and predicate[1] in _ING:
+        return question, f"{_ING[predicate[1]]} {subject}"
+    return question, f"making {subject} {' '.join(predicate[1:])}"
+
+
+def ing(verb: str) -> str:
+    if verb in _ING:
+        return _ING[verb]
+    if verb.endswith("e") and not verb.endswith("ee"):
+        return verb[:-1] + "ing"
+    return verb + "ing"
+
+
+def motion_questions(motion: str) -> list[tuple[str, int]]:
+    """Questions about a motion and which option index a *pro* argument takes.
+
+    Yes/no: pro -> 0 ("yes"), except for questions asking the opposite ("... a bad idea?").
+    Choice: pro -> the index of the option that agrees with the motion.
+    """
+    yes_no, gerund = motion_parts(motion)
+    lower = motion[0].lower() + motion[1:]
+    return [
+        (yes_no, 0),
+        (f"Is {gerund} a good idea?", 0),
+        (f"Do you agree that {lower}?", 0),
+        (f"Are you in favour of {gerund}?", 0),
+        (f"Is {gerund} a bad idea?", 1),
+        (f"Is {gerund} beneficial or harmful?", 0),
+        (f"Is {gerund} harmful or beneficial?", 1),
+        (f"{motion}: for or against?", 0),
+        (f"{motion}: against or for?", 1),
+        (f"Is {gerund} an advantage or a mistake?", 0),
+        (f"Is {gerund} a mistake or an advantage?", 1),
+        (f"Would {gerund} help or hurt?", 0),
+    ]
+
+
+def example(
+    question: str, passage: str, stance: int, relevance: int, source: str, pro_index: int = 0
+) -> dict[str, Any]:
+    """One row; `stance` is 0 = pro/supports, 1 = con/refutes, 2 = no side, -1 unknown, and
+    is mapped onto the framed options through `pro_index` (where the 'pro' option sits)."""
+    _, options = frame_options(question)
+    if stance in (0, 1) and pro_index == 1:
+        stance = 1 - stance
+    return {
+        "question": question,
+        "passage": passage,
+        "options": options,
+        "stance": stance,
+        "relevance": relevance,
+        "source": source,
+    }
+
+
+# --- ArgKP -------------------------------------------------------------------------------
+
+
+def load_argkp() -> dict[str, list[tuple[str, int]]]:
+    """motion -> [(argument or key point, 0 pro / 1 con)] over train and dev."""
+    by_motion: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for split in ("train", "dev"):
+        for name in (f"arguments_{split}.csv", f"key_points_{split}.csv"):
+            with (DATA / "argkp" / name).open(newline="") as handle:
+                for row in csv.DictReader(handle):
+                    text = (row.get("argument") or row.get("key_point") or "").strip(" `")
+                    by_motion[row["topic"]].append((text, 0 if row["stance"] == "1" else 1))
+    return dict(by_motion)
+
+
+def argkp_examples(
+    motions: list[str], argkp: dict[str, list[tuple[str, int]]], rng: random.Random, tag: str
+) -> list[dict[str, Any]]:
+    rows = []
+    others = [m for m in argkp if m not in TEST_MOTIONS]  # test arguments never appear at all
+    for motion in motions:
+        questions = motion_questions(motion)
+        for text, side in argkp[motion]:
+            question, pro_index = rng.choice(questions)
+            rows.append(example(question, text, side, 1, f"argkp-{tag}", pro_index))
+        # No side: an argument about another motion, under this motion's questions.
+        for _ in range(len(argkp[motion]) // 3):
+            other = rng.choice([m for m in others if m != motion])
+            text, _ = rng.choice(argkp[other])
+            question, _ = rng.choice(questions)
+            rows.append(example(question, text, 2, 0, f"argkp-other-{tag}"))
+    return rows
+
+
+# --- SciFact -----------------------------------------------------------------------------
+
+
+def claim_question(claim: str, rng: random.Random) -> str:
+    claim = claim.rstrip(".")
+    lower = claim[0].lower() + claim[1:] if claim[1:2].islower() else claim
+    return rng.choice(
+        [
+            f"{claim}.",
+            f"Is it true that {lower}?",
+            f"Is it true that {lower}?",
+            f"{claim}. True or false?",
+        ]
+    )
+
+
+def window(title: str, sentences: list[str], centre: list[int], words: int = 130) -> str:
+    """Title + the centre sentences + neighbours until about `words` words (a chunk)."""
+    chosen = sorted(set(centre)) or [0]
+    lo, hi = chosen[0], chosen[-1]
+    text = lambda: " ".join(sentences[lo : hi + 1])  # noqa: E731
+    while len(text().split()) < words and (lo > 0 or hi < len(sentences) - 1):
+        if hi < len(sentences) - 1:
+            hi += 1
+        if len(text().split()) < words and lo > 0:
+            lo -= 1
+    return f"{title}. {text()}"
+
+
+def load_scifact_claims() -> dict[str, dict[str, Any]]:
+    claims: dict[str, dict[str, Any]] = {}
+    with (DATA / "scifact" / "claims_train.csv").open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            entry = claims.setdefault(row["id"], {"claim": row["claim"], "cited": set(), "ev": {}})
+            entry["cited"].update(row["cited_doc_ids"].strip("[]").split())
+            if row["evidence_label"]:
+                sentences = [int(s) for s in re.findall(r"\d+", row["evidence_sentences"])]
+                entry["ev"][row["evidence_doc_id"]] = (row["evidence_label"], sentences)
+    return {k: v for k, v in claims.items() if v["cited"]}
+
+
+def split_scifact(claims: dict[str, dict[str, Any]], rng: random.Random) -> dict[str, str]:
+    """Claims that cite a common document stay together; groups go 60/15/25 train/tune/test."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for cid, entry in claims.items():
+        for doc in entry["cited"]:
+            parent[find(f"c{cid}")] = find(f"d{doc}")
+    groups: dict[str, list[str]] = defaultdict(list)
+    for cid in claims:
+        groups[find(f"c{cid}")].append(cid)
+    keys = sorted(groups)
+    rng.shuffle(keys)
+    split, total, seen = {}, len(claims), 0
+    for key in keys:
+        part = "train" if seen < 0.6 * total else "tune" if seen < 0.75 * total else "test"
+        for cid in groups[key]:
+            split[cid] = part
+        seen += len(groups[key])
+    return split
+
+
+def scifact_examples(
+    claims: dict[str, dict[str, Any]], ids: list[str], rng: random.Random, tag: str
+) -> list[dict[str, Any]]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    docs = {d.doc_id: d for d in load_corpus(DATA / "scifact" / "corpus.csv")}
+    doc_ids = list(docs)
+    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=2)
+    matrix = vectorizer.fit_transform([f"{docs[d].title} {docs[d].text}" for d in doc_ids])
+    rows = []
+    for cid in ids:
+        entry = claims[cid]
+        question = claim_question(entry["claim"], rng)
+        for doc_id in entry["cited"]:
+            doc = docs.get(doc_id)
+            if doc is None:
+                continue
+            if doc_id in entry["ev"]:
+                label, sentences = entry["ev"][doc_id]
+                passage = window(doc.title, doc.sentences, sentences)
+                stance = 0 if label == "SUPPORT" else 1
+                rows.append(example(question, passage, stance, 1, f"scifact-{tag}"))
+            else:  # cited, judged relevant, no rationale: on topic but no side
+                start = rng.randrange(max(1, len(doc.sentences)))
+                rows.append(example(question, window(doc.title, doc.sentences, [start]), 2, 1,
+                                    f"scifact-nei-{tag}"))  # fmt: skip
+            # Any stretch of a cited abstract is relevant; which way it leans is unknown.
+            start = rng.randrange(max(1, len(doc.sentences)))
+            rows.append(example(question, window(doc.title, doc.sentences, [start]), -1, 1,
+                                f"scifact-chunk-{tag}"))  # fmt: skip
+        # Hard negatives: the most similar uncited abstracts (TF-IDF), then a random one.
+        scores = (matrix @ vectorizer.transform([entry["claim"]]).T).toarray().ravel()
+        near = [doc_ids[i] for i in scores.argsort()[::-1][:8] if doc_ids[i] not in entry["cited"]]
+        for doc_id in [*near[:3], rng.choice(doc_ids)]:
+            doc = docs[doc_id]
+            start = rng.randrange(max(1, len(doc.sentences)))
+            rows.append(example(question, window(doc.title, doc.sentences, [start]), 2, 0,
+                                f"scifact-neg-{tag}"))  # fmt: skip
+    return rows
+
+
+# --- judge-extra -------------------------------------------------------------------------
+
+
+def judge_extra_examples(rng: random.Random) -> list[dict[str, Any]]:
+    rows = []
+    for name, count in JUDGE_EXTRA.items():
+        with (DATA / "judge-extra" / f"{name}.jsonl").open(encoding="utf-8") as handle:
+            pairs = [json.loads(line) for line in handle]
+        for pair in rng.sample(pairs, min(count, len(pairs))):
+            question = claim_question(pair["claim"].strip() or "?", rng)
+            stance = STANCE[pair["label"]]
+            # Fact-checking evidence is about the claim's subject; whether it "bears on the
+            # question" in the retrieval sense is not labelled, so relevance stays unknown.
+            rows.append(example(question, pair["passage"], stance, -1, f"judge-{name}"))
+    return rows
+
+
+def main() -> None:
+    rng = random.Random(SEED)
+    argkp = load_argkp()
+    train_motions = sorted(m for m in argkp if m not in TEST_MOTIONS + TUNE_MOTIONS)
+    claims = load_scifact_claims()
+    split = split_scifact(claims, rng)
+    parts = {
+        p: sorted((c for c in claims if split[c] == p), key=int) for p in ("train", "tune", "test")
+    }
+    train = argkp_examples(train_motions, argkp, rng, "train")
+    train += scifact_examples(claims, parts["train"], rng, "train")
+    train += judge_extra_examples(rng)
+    tune = argkp_examples(TUNE_MOTIONS, argkp, rng, "tune")
+    tune += scifact_examples(claims, parts["tune"], rng, "tune")
+    rng.shuffle(train)
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name, rows in (("train", train), ("tune", tune)):
+        with (OUT / f"{name}.jsonl").open("w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    SPLITS.write_text(
+        json.dumps(
+            {
+                "seed": SEED,
+                "argkp": {"train": train_motions, "tune": TUNE_MOTIONS, "test": TEST_MOTIONS},
+                "scifact_claims": parts,
+            },
+            indent=1,
+        )
+        + "\n"
+    )
+    counts: dict[str, int] = defaultdict(int)
+    for row in train:
+        counts[row["source"]] += 1
+    print(f"train {len(train)} rows, tune {len(tune)} rows")
+    for source, count in sorted(counts.items()):
+        print(f"  {source}: {count}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""The reader model: loading, both heads on pairs written here, bad input, framing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reader import (
+    MODEL_FILE,
+    NO_SIDE,
+    Reader,
+    ReaderInputError,
+    ReaderModelMissing,
+    frame_options,
+)
+
+# Written for these tests (not ArgKP or SciFact rows): one question, a passage for each
+# side, a neutral on-topic one, and one about something else entirely.
+QUESTION = "Should our city ban cars from the historic centre?"
+PRO = (
+    "Since cars were kept out of the old town in Ghent, air pollution fell by a fifth and "
+    "shops reported more visitors on foot. Banning cars from the centre makes it cleaner, "
+    "safer and better for business, so the ban is worth it."
+)
+CON = (
+    "A car ban in the centre would cut off elderly and disabled residents who cannot walk "
+    "or cycle, and small shops would lose customers who drive in from the suburbs. Banning "
+    "cars is unfair and harmful; the centre should stay open to them."
+)
+OFF_TOPIC = (
+    "Preheat the oven to 180 degrees. Mix the flour, sugar and two eggs, pour the batter "
+    "into a greased tin and bake for twenty-five minutes until golden."
+)
+
+
+@pytest.fixture(scope="module")
+def reader() -> Reader:
+    return Reader.load()
+
+
+def test_model_file_ships_small_and_loads_offline(reader: Reader) -> None:
+    assert MODEL_FILE.stat().st_size < 25 * 1024 * 1024
+    assert reader.meta["base_model"] == "minilm"
+    assert 0.0 < reader.threshold < 1.0
+
+
+def test_relevance_ranks_on_topic_passages_above_an_off_topic_one(reader: Reader) -> None:
+    pro, con, off = reader.read(QUESTION, [PRO, CON, OFF_TOPIC])
+    for reading in (pro, con, off):
+        assert 0.0 <= reading.relevance <= 1.0
+    assert pro.relevance > off.relevance
+    assert con.relevance > off.relevance
+    assert off.relevance < reader.threshold
+
+
+def test_stance_reads_the_two_sides_and_no_side(reader: Reader) -> None:
+    pro, con, off = reader.read(QUESTION, [PRO, CON, OFF_TOPIC])
+    assert pro.options == ["yes", "no"]
+    assert pro.leaning == "yes"
+    assert con.leaning == "no"
+    assert pro.probabilities["yes"] > con.probabilities["yes"]
+    assert off.probabilities[NO_SIDE] > max(off.probabilities["yes"], off.probabilities["no"])
+    for reading in (pro, con, off):
+        assert sum(reading.probabilities.values()) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_choice_question_follows_the_options_in_either_order(reader: Reader) -> None:
+    forward = "Is banning cars from the historic centre beneficial or harmful?"
+    backward = "Is banning cars from the historic centre harmful or beneficial?"
+    pro_f, con_f = reader.read(forward, [PRO, CON])
+    pro_b, con_b = reader.read(backward, [PRO, CON])
+    assert pro_f.options == ["beneficial", "harmful"]
+    assert pro_b.options == ["harmful", "beneficial"]
+    assert pro_f.probabilities["beneficial"] > con_f.probabilities["beneficial"]
+    assert pro_b.probabilities["beneficial"] > con_b.probabilities["beneficial"]
+
+
+def test_empty_question_or_passage_is_refused(reader: Reader) -> None:
+    with pytest.raises(ReaderInputError, match="question is empty"):
+        reader.read("   ", [PRO])
+    with pytest.raises(ReaderInputError, match="passage is empty"):
+        reader.read(QUESTION, [PRO, "\n"])
+
+
+def test_non_utf8_bytes_are_replaced_with_a_note(reader: Reader) -> None:
+    (reading,) = reader.read(QUESTION, [PRO.encode() + b" \xff\xfe caf\xe9"])
+    assert reading.leaning == "yes"
+    assert any("not UTF-8" in note for note in reading.notes)
+
+
+def test_a_100_kb_passage_is_cut_to_the_window_with_a_note(reader: Reader) -> None:
+    huge = (PRO + " ") * (100_000 // len(PRO) + 1)
+    assert len(huge) > 100_000
+    (reading, short) = reader.read(QUESTION, [huge, PRO])
+    assert any("cut to the model's window" in note for note in reading.notes)
+    assert not short.notes
+    assert reading.leaning == "yes"
+
+
+def test_missing_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ReaderModelMissing, match=r"train_reader\.py"):
+        Reader.load(tmp_path / "absent.safetensors")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "options"),
+    [
+        ("Is the gap an advantage or an imbalance?", "choice", ["advantage", "imbalance"]),
+        (
+            "Should we hire more engineers or invest in sales?",
+            "choice",
+            ["hire more engineers", "invest in sales"],
+        ),
+        ("Should we abandon school uniforms?", "yes_no", ["yes", "no"]),
+    ],
+)
+def test_question_framing(question: str, kind: str, options: list[str]) -> None:
+    assert frame_options(question) == (kind, options)

@@ -1,0 +1,92 @@
+"""`agora stance` and `agora search --rerank` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_reader import CON, OFF_TOPIC, PRO, QUESTION
+from typer.testing import CliRunner
+
+from agora.cli import app
+
+runner = CliRunner()
+
+
+def agora(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_stance_of_one_passage_as_json() -> None:
+    code, out, err = agora("stance", QUESTION, "--passage", PRO, "--json")
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["options"] == ["yes", "no"]
+    assert record["leaning"] == "yes"
+    assert set(record["probabilities"]) == {"yes", "no", "no side"}
+    assert record["method"] == "reader model"
+
+
+def test_stance_text_output_names_the_leaning() -> None:
+    code, out, err = agora("stance", QUESTION, "--passage", CON)
+    assert code == 0, err
+    assert "leans: no" in out
+    assert "relevance" in out
+
+
+def test_pairs_file_answers_every_good_line_and_names_the_broken_ones(tmp_path: Path) -> None:
+    pairs = tmp_path / "pairs.jsonl"
+    lines = [
+        json.dumps({"question": QUESTION, "passage": PRO}).encode(),
+        b'{"question": "unterminated',
+        json.dumps({"question": QUESTION, "passage": CON}).encode(),
+        json.dumps({"question": "", "passage": PRO}).encode(),
+        b"",
+        json.dumps({"question": QUESTION, "passage": OFF_TOPIC}).encode()[:-2] + b' \xff"}',
+    ]
+    pairs.write_bytes(b"\n".join(lines) + b"\n")
+    code, out, err = agora("stance", "--pairs", str(pairs), "--json")
+    assert code == 1
+    records = {r["line"]: r for r in map(json.loads, out.splitlines())}
+    assert records[1]["leaning"] == "yes"
+    assert records[3]["leaning"] == "no"
+    assert "error" in records[2] and "error" in records[4]
+    assert records[6]["options"] == ["yes", "no"]  # the bad byte was replaced, line answered
+    assert "line 2" in err and "line 4" in err
+    assert 5 not in records  # blank lines are skipped, not errors
+
+
+def test_missing_model_falls_back_to_the_keyword_heuristic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AGORA_READER_MODEL", str(tmp_path / "absent.safetensors"))
+    code, out, err = agora(
+        "stance", QUESTION, "--passage", "The study found that the ban improved air quality."
+    )
+    assert code == 0, err
+    assert "using the keyword heuristic" in err
+    assert "keyword heuristic" in out
+    assert "leans: yes" in out  # "found that", "improv": supporting cue words
+
+
+def test_stance_needs_a_passage() -> None:
+    code, _, err = agora("stance", QUESTION)
+    assert code == 2
+    assert "--passage" in err
+
+
+@pytest.mark.slow
+def test_search_rerank_gives_calibrated_relevance(demo_library) -> None:  # type: ignore[no-untyped-def]
+    question = "Is the gap between engineering and go-to-market an advantage or an imbalance?"
+    root = str(demo_library.root)
+    code, out, err = agora("search", question, "--rerank", "-k", "5", "--json", "--library", root)
+    assert code == 0, err
+    passages = json.loads(out)
+    assert len(passages) == 5
+    relevance = [p["scores"]["relevance"] for p in passages]
+    assert all(0.0 <= r <= 1.0 for r in relevance)
+    assert [p["score"] for p in passages] == sorted((p["score"] for p in passages), reverse=True)
+    code, plain, _ = agora("search", question, "-k", "5", "--json", "--library", root)
+    assert all("relevance" not in p["scores"] for p in json.loads(plain))
