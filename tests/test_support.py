@@ -77,9 +77,15 @@ def test_the_provided_judge_is_used_and_without_one_the_cosine_fallback() -> Non
         support.provide_judge(broken)
         assert isinstance(default_scorer(FixedEmbedder()), CosineScorer)  # and a warning
     finally:
-        from agora import judge
+        support.provide_judge(Judge)  # as tests/conftest.py sets it
 
-        judge.install()
+
+def test_make_engine_hands_the_given_judge_to_the_auditor() -> None:
+    from debate.engine import make_engine
+
+    given = OneVerdictJudge(Verdict.CONTRADICTED)
+    assert make_engine(None, judge=given).settings()["factcheck"] == JudgeScorer.method
+    assert make_engine(None).settings()["factcheck"] != JudgeScorer.method  # chosen later
 
 
 def test_the_audit_judge_meets_the_debate_protocol_and_debate_never_imports_audit() -> None:
