@@ -96,7 +96,9 @@ EN: dict[str, str] = {
     "them in sequence and are not a forecast.",
     "note_deeper_story_extractive": "Built from the debate's stance counts and the passages the "
     "advisors reached for, not generated.",
-    "note_evidence_extractive": "The claims the advisors made, each quoting the source it cites.",
+    "note_evidence_extractive": "Key points: the claims the advisors made, grouped where "
+    "they make the same point (close sentence embeddings, one side per point), each shown by "
+    "its most central quote and citing every passage behind it; weighed by distinct sources.",
     "note_risks_extractive": "Built from the objections, the Auditor's fact-checks and the "
     "panel's confidences, not generated.",
     "note_llm": "Written by a language model ({model}) from the debate; its citations were "
@@ -261,7 +263,8 @@ ZH: dict[str, str] = {
     "note_future_paths_extractive": "依据证据构建，并非生成：每条路径按辩论提出的顺序，"
     "列出倾向同一方向的被引用材料；月份只表示先后次序，并非预测。",
     "note_deeper_story_extractive": "依据辩论中的立场统计和顾问们共同引用的材料构建，并非生成。",
-    "note_evidence_extractive": "顾问们提出的论断，每条都引自其所标注的来源。",
+    "note_evidence_extractive": "论点：顾问们提出的论断，表达同一论点者归为一组（句向量相近，每个论点只属一方），"
+    "以组内最具代表性的引文呈现，并引用其背后的每一段材料；按不同来源的数量衡量。",
     "note_risks_extractive": "依据反对意见、核查员的事实核查和顾问团的信心构建，并非生成。",
     "note_llm": "由语言模型（{model}）依据辩论撰写；其引用已对照辩论中的材料核验。",
     "note_debate": "摘自辩论记录。",
