@@ -20,6 +20,7 @@ from llm import Model
 from report import extractive, outlook
 from report.layout import Layout, markers_in
 from report.reading import Reading
+from report.sufficiency import coverage
 from report.types import (
     CitationEntry,
     CitedChunk,
@@ -72,7 +73,8 @@ def build_report(
     failed: list[EngineFallback] = []
     calls = []
     methods: dict[str, SectionMethod] = dict.fromkeys(EXTRACTIVE_SECTIONS, "extractive")
-    if model is not None:
+    # With too little evidence the model writes nothing: no predictions, no paths to invent.
+    if model is not None and coverage(debate).sufficient:
         from report.llm import write_sections
 
         written, dropped, failed = write_sections(model, reading)

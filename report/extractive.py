@@ -11,6 +11,7 @@ from __future__ import annotations
 from debate.types import CITE, Debate, MemberKind, cite
 from report.keypoints import KeyPoint, PointInput, group_points
 from report.reading import ACTION, CitedClaim, Reading
+from report.sufficiency import Coverage, coverage
 from report.types import (
     CitedPoint,
     PanelEntry,
@@ -71,6 +72,9 @@ def strongest(reading: Reading) -> tuple[CitedClaim | None, CitedClaim | None]:
 
 def verdict(reading: Reading) -> Verdict:
     debate = reading.debate
+    covered = coverage(debate)
+    if not covered.sufficient:
+        return insufficient_verdict(reading, covered)
     if reading.option is not None:
         answer: Text = Phrase(
             key="verdict_answer",
@@ -107,11 +111,37 @@ def verdict(reading: Reading) -> Verdict:
     )
     best, against = strongest(reading)
     return Verdict(
+        status="leans" if reading.option is not None else "too_close",
         option=reading.option,
         answer=Statement(text=answer),
         reasoning=Statement(text=reasoning),
         strongest_evidence=said(best) if best else None,
         strongest_objection=said(against) if against else None,
+    )
+
+
+def insufficient_verdict(reading: Reading, covered: Coverage) -> Verdict:
+    """The library cannot answer: say what it holds instead, and how to add what would."""
+    titles = [source.title for source in reading.debate.ledger.library if source.title][:5]
+    return Verdict(
+        status="insufficient_evidence",
+        option=None,
+        answer=Statement(
+            text=Phrase(
+                key="verdict_insufficient",
+                args={"passages": covered.passages, "sources": covered.sources},
+            )
+        ),
+        reasoning=Statement(
+            text=Phrase(
+                key="verdict_insufficient_reasoning",
+                args={
+                    "held_back": covered.held_back,
+                    "covers": "; ".join(f"“{t}”" for t in titles) or "-",
+                    "question": reading.debate.question,
+                },
+            )
+        ),
     )
 
 

@@ -162,6 +162,19 @@ EN: dict[str, str] = {
     "act_review": "Debate the question again with sources published since {date}, and score "
     "the predictions above against what happened.",
     "owner_you": "You (the decision owner)",
+    "verdict_insufficient": "Insufficient evidence: the library cannot answer this question. "
+    "Only {passages} passages from {sources} sources bear on it, too few to name an option "
+    "or give a probability.",
+    "verdict_insufficient_reasoning": "The reader model held back {held_back} retrieved "
+    "passages as not bearing on the question. What the library does cover: {covers}. To "
+    "answer “{question}”, it needs sources that address it directly: studies, data, "
+    "evaluations or expert reports on this question. Find some with `agora library discover "
+    '"QUESTION"`, add them with `agora library add URL-OR-PATH`, and debate again.',
+    "act_discover": "Find sources that address the question: `agora library discover "
+    '"{question}"` lists candidates (studies, data, evaluations, expert reports).',
+    "act_add_sources": "Add the ones worth reading with `agora library add URL-OR-PATH` (or "
+    "`--from refs.bib` from a reference manager), and check `agora library list` for failures.",
+    "act_debate_again": "Debate “{question}” again on the enlarged library.",
     "owner_analyst": "An analyst",
     "owner_advisor": "{advisor} ({role})",
     "path_title_option": "Proceed on “{option}”",
@@ -317,6 +330,17 @@ ZH: dict[str, str] = {
     "script_proposal": "“我们的来源建议：{quote} 要在 {date} 前开始，我们需要做什么？”",
     "act_review": "用 {date} 之后发表的来源重新辩论这个问题，并对照实际情况为上面的预测打分。",
     "owner_you": "你（决策负责人）",
+    "verdict_insufficient": "证据不足：资料库无法回答这个问题。与之相关的只有来自 {sources} "
+    "个来源的 {passages} 段材料，不足以指出任何选项或给出概率。",
+    "verdict_insufficient_reasoning": "阅读模型判定 {held_back} 段检索到的材料与问题无关而未采用。"
+    "资料库目前涵盖：{covers}。要回答“{question}”，需要直接讨论这一问题的来源："
+    '研究、数据、评估或专家报告。可用 `agora library discover "QUESTION"` 查找，'
+    "用 `agora library add URL-OR-PATH` 加入，然后重新辩论。",
+    "act_discover": '查找讨论这一问题的来源：`agora library discover "{question}"` '
+    "会列出候选（研究、数据、评估、专家报告）。",
+    "act_add_sources": "用 `agora library add URL-OR-PATH`（或从文献管理软件导出的 "
+    "`--from refs.bib`）加入值得读的来源，并用 `agora library list` 检查失败项。",
+    "act_debate_again": "在扩充后的资料库上重新辩论“{question}”。",
     "owner_analyst": "一位分析师",
     "owner_advisor": "{advisor}（{role}）",
     "path_title_option": "按“{option}”推进",

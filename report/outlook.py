@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from debate.stance import evidence_probability
 from debate.types import Move
 from report.reading import ACTION, FORWARD, CitedClaim, Reading, horizon, looks_back
+from report.sufficiency import coverage
 from report.types import (
     ActionStep,
     FuturePath,
@@ -65,6 +66,8 @@ def forecasts(reading: Reading) -> list[tuple[str, str, tuple[str, int] | None]]
 
 
 def predictions(reading: Reading) -> list[Prediction]:
+    if not coverage(reading.debate).sufficient:
+        return []  # no evidence, no probabilities
     debate = reading.debate
     made: list[Prediction] = []
     votes = debate.confidences
@@ -151,7 +154,31 @@ def proposals(reading: Reading) -> list[CitedClaim]:
     return chosen
 
 
+def gather_evidence_plan(reading: Reading, run_date: date) -> list[ActionStep]:
+    """When the library cannot answer: find sources, add them, debate again."""
+    question = reading.debate.question
+    return [
+        ActionStep(
+            action=Statement(text=Phrase(key="act_discover", args={"question": question})),
+            timing=Timing(kind="this_week", due=_week_end(run_date)),
+            owner=Phrase(key="owner_analyst"),
+        ),
+        ActionStep(
+            action=Statement(text=Phrase(key="act_add_sources")),
+            timing=Timing(kind="by_date", due=run_date + timedelta(days=14)),
+            owner=Phrase(key="owner_analyst"),
+        ),
+        ActionStep(
+            action=Statement(text=Phrase(key="act_debate_again", args={"question": question})),
+            timing=Timing(kind="by_date", due=run_date + timedelta(days=21)),
+            owner=Phrase(key="owner_you"),
+        ),
+    ]
+
+
 def action_plan(reading: Reading, run_date: date) -> list[ActionStep]:
+    if not coverage(reading.debate).sufficient:
+        return gather_evidence_plan(reading, run_date)
     debate = reading.debate
     option = reading.option
     if option is not None:
@@ -246,6 +273,8 @@ def _milestones(
 
 
 def future_paths(reading: Reading, made: list[Prediction]) -> list[FuturePath]:
+    if not coverage(reading.debate).sufficient:
+        return []  # no evidence to lay a path with
     forecast_at = {p.statement.citations[0]: p for p in made if p.statement.citations}
     first = reading.first_round()
     by_option: dict[str, list[tuple[str, str]]] = {o: [] for o in reading.options}

@@ -80,9 +80,18 @@ class Statement(_Model):
     )
 
 
+VerdictStatus = Literal["leans", "too_close", "insufficient_evidence"]
+
+
 class Verdict(_Model):
     """The direct answer and why."""
 
+    status: VerdictStatus = Field(
+        "too_close",
+        description="leans (then `option` names the option), too_close (the cited evidence "
+        "does not decide), or insufficient_evidence (the library cannot answer: too few "
+        "relevant passages or sources; no option, no probabilities).",
+    )
     option: str | None = Field(description="The option the verdict favours; None if undecided.")
     answer: Statement = Field(description="The direct answer, one sentence.")
     reasoning: Statement = Field(description="A paragraph of reasoning.")

@@ -47,6 +47,12 @@ def advisor_queries(question: str, advisor: Advisor) -> list[str]:
     return list(dict.fromkeys(q for q in queries if q))
 
 
+# Candidates read by the reader model per brief: a few times the brief's size, so that the
+# passages held back can be replaced by the next relevant ones without reading them all.
+GATE_DEPTH = 3
+RELEVANCE_METHOD = "reader model relevance >= its calibrated threshold"
+
+
 def build_brief(
     library: Library,
     question: str,
@@ -80,6 +86,15 @@ def build_brief(
         fused = [item for item in fused if item[0] not in seen] + [
             item for item in fused if item[0] in seen
         ]
+    gate = relevance_gate(question, [passages[key].text for key, _ in fused[: GATE_DEPTH * k]])
+    relevance: dict[str, float] = {}
+    held_back = 0
+    if gate is not None:
+        scores, threshold = gate
+        relevance = {key: score for (key, _), score in zip(fused, scores, strict=False)}
+        kept = [item for item in fused if relevance.get(item[0], 0.0) >= threshold]
+        held_back = len(relevance) - len(kept)
+        fused = kept
     chosen = per_source_cap(fused, {key: passages[key].source for key in passages}, per_source, k)
     evidence = [
         Evidence(
@@ -96,10 +111,33 @@ def build_brief(
             score=score,
             scores=passages[key].scores,
             query=found_by[key],
+            relevance=relevance.get(key),
         )
         for key, score in chosen
     ]
-    return Brief(question=question, advisor=advisor, queries=queries, evidence=evidence)
+    return Brief(
+        question=question,
+        advisor=advisor,
+        queries=queries,
+        evidence=evidence,
+        held_back=held_back,
+        relevance_method=RELEVANCE_METHOD if gate is not None else None,
+    )
+
+
+def relevance_gate(question: str, texts: list[str]) -> tuple[list[float], float] | None:
+    """The reader model's calibrated relevance of each passage to the question, and the
+    threshold below which a passage does not bear on it (chosen on the reader's dev data:
+    docs/benchmarks.md); None when the model file is missing (nothing is gated)."""
+    from reader import Reader, ReaderModelMissing
+
+    if not texts:
+        return [], 0.5
+    try:
+        reader = Reader.shared()
+    except ReaderModelMissing:
+        return None
+    return [reading.relevance for reading in reader.read(question, texts)], reader.threshold
 
 
 def render_brief(brief: Brief) -> str:

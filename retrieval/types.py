@@ -72,6 +72,11 @@ class Evidence(BaseModel):
     score: float = Field(description="Fused score within the brief (higher is better).")
     scores: dict[str, float] = Field(default_factory=dict, description="Component scores.")
     query: str = Field(description="The query that found it (its best-ranked query).")
+    relevance: float | None = Field(
+        None,
+        description="The reader model's calibrated probability that the passage bears on the "
+        "question (None when the model file is missing and nothing was gated).",
+    )
 
 
 class Brief(BaseModel):
@@ -83,6 +88,12 @@ class Brief(BaseModel):
     advisor: Advisor = Field(description="Whose brief this is.")
     queries: list[str] = Field(description="The queries that were run, question first.")
     evidence: list[Evidence] = Field(description="Retrieved passages, best first.")
+    held_back: int = Field(
+        0, description="Candidates the reader model judged not to bear on the question."
+    )
+    relevance_method: str | None = Field(
+        None, description="How relevance was gated (None: not gated, no reader model)."
+    )
 
     def chunk_ids(self) -> set[str]:
         return {item.key for item in self.evidence}

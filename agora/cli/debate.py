@@ -158,6 +158,9 @@ def debate_command(
         out.print(f"{len(debate.dropped_citations)} citations outside a brief were dropped")
     for name in ("panel.json", "briefs.json", "debate.json"):
         out.print(f"  {out_dir / name}", markup=False, highlight=False, soft_wrap=True)
+    verdict = result.report.verdict
+    status = verdict.status.replace("_", " ")
+    out.print(f"verdict: {status}" + (f" ({verdict.option})" if verdict.option else ""))
     out.print("report:")
     for path in result.written:
         out.print(f"  {path}", markup=False, highlight=False, soft_wrap=True)
