@@ -165,8 +165,9 @@ class Reader:
             probs = stance[index]
             labelled = {opts[0]: probs[0], opts[1]: probs[1], NO_SIDE: probs[2]}
             best = max(range(3), key=lambda i: probs[i])
-            if cut[index]:
-                notes = [*notes, cut[index]]
+            note = cut[index]
+            if note:
+                notes = [*notes, note]
             readings.append(
                 Reading(
                     relevance=round(relevance[index], 4),
