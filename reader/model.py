@@ -135,8 +135,8 @@ def apply_state(base: Any, heads: Heads, state: dict[str, torch.Tensor]) -> None
     for key, tensor in state.items():
         kind, rest = key.split(".", 1)
         if kind == "layer":
-            index, name = rest.split(".", 1)
-            layers.setdefault(int(index), {})[name] = tensor.float()
+            number, name = rest.split(".", 1)
+            layers.setdefault(int(number), {})[name] = tensor.float()
         else:
             head_state[rest] = tensor.float()
     for index, layer_state in layers.items():

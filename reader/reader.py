@@ -165,8 +165,9 @@ class Reader:
             probs = stance[index]
             labelled = {opts[0]: probs[0], opts[1]: probs[1], NO_SIDE: probs[2]}
             best = max(range(3), key=lambda i: probs[i])
-            if cut[index]:
-                notes = [*notes, cut[index]]
+            note = cut[index]
+            if note:
+                notes = [*notes, note]
             readings.append(
                 Reading(
                     relevance=round(relevance[index], 4),
@@ -207,9 +208,14 @@ class Reader:
         return relevance, stance, cut
 
     def _cut_note(self, passage: str) -> str | None:
-        with self._tokenizer_lock:
-            read = self._tokenizer.tokenize(passage[:MAX_CHARS])
-        if len(read) < self.max_tokens - 20 and len(passage) <= MAX_CHARS:
+        with self._tokenizer_lock:  # truncated: a 100 kB passage is not tokenised in full
+            ids = self._tokenizer(
+                passage[:MAX_CHARS],
+                add_special_tokens=False,
+                truncation=True,
+                max_length=self.max_tokens,
+            )["input_ids"]
+        if len(ids) < self.max_tokens - 20 and len(passage) <= MAX_CHARS:
             return None  # the window was filled by a long question, not this passage
         return (
             f"passage cut to the model's window ({self.max_tokens} tokens, question included); "

