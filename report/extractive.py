@@ -151,6 +151,8 @@ def insufficient_verdict(reading: Reading, covered: Coverage) -> Verdict:
 
 def deeper_story(reading: Reading) -> list[Statement]:
     debate = reading.debate
+    if not coverage(debate).sufficient:
+        return []  # no evidence, no pattern beneath it
     story: list[Statement] = []
     numbers = [r.number for r in debate.rounds]
     if len(reading.options) == 2 and len(numbers) >= 2:

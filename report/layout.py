@@ -190,6 +190,8 @@ class Layout:
     def future_paths(self) -> list[Block]:
         blocks: list[Block] = [Heading(2, self.t("h_future_paths"), "future-paths")]
         blocks += self.note("future_paths")
+        if not self.report.future_paths:
+            blocks.append(self._items([]))
         for path in self.report.future_paths:
             blocks.append(Heading(3, self.say(path.title)))
             blocks.append(Para([Span(self.say(path.premise), "em")]))
