@@ -128,16 +128,26 @@ def build_brief(
 def relevance_gate(question: str, texts: list[str]) -> tuple[list[float], float] | None:
     """The reader model's calibrated relevance of each passage to the question, and the
     threshold below which a passage does not bear on it (chosen on the reader's dev data:
-    docs/benchmarks.md); None when the model file is missing (nothing is gated)."""
+    docs/benchmarks.md); None when the model file is missing (nothing is gated). Readings
+    are kept per (question, passage), so the briefs of one debate, which overlap, read each
+    candidate once."""
     from reader import Reader, ReaderModelMissing
 
-    if not texts:
-        return [], 0.5
     try:
         reader = Reader.shared()
     except ReaderModelMissing:
         return None
-    return [reading.relevance for reading in reader.read(question, texts)], reader.threshold
+    missing = list(dict.fromkeys(t for t in texts if (question, t) not in _RELEVANCE))
+    if missing:
+        if len(_RELEVANCE) > RELEVANCE_CACHE:
+            _RELEVANCE.clear()
+        for text, reading in zip(missing, reader.read(question, missing), strict=True):
+            _RELEVANCE[(question, text)] = reading.relevance
+    return [_RELEVANCE[(question, text)] for text in texts], reader.threshold
+
+
+RELEVANCE_CACHE = 20_000
+_RELEVANCE: dict[tuple[str, str], float] = {}
 
 
 def render_brief(brief: Brief) -> str:
