@@ -230,7 +230,9 @@ def test_add_debate_read_cite_audit_translate(server: str, browser: Any, loopbac
 def _cited_source(server: str, run: str | None, number: str | None) -> int:
     """The library number behind report number [n], from the report's citation table."""
     report = httpx.get(f"{server}/api/runs/{run}/report", params={"format": "json"}).json()
-    return next(int(c["source"]) for c in report["citations"] if str(c["number"]) == number)
+    return next(
+        int(c["library_number"]) for c in report["citations"] if str(c["report_number"]) == number
+    )
 
 
 def _in_view(inner: Any, outer: Any) -> bool:
