@@ -21,6 +21,10 @@ from debate.types import Debate
 # demo library's on- and off-topic questions: docs/benchmarks.md, "Evidence sufficiency").
 MIN_PASSAGES = 4
 MIN_SOURCES = 2
+# The reader model alone lets through passages that share a register with the question but
+# not its subject (an economics question on an AI-productivity library): the question must
+# also be close to the library's nearest passages (mean cosine of its 5 best dense hits).
+MIN_TOPICAL = 0.35
 
 
 @dataclass(frozen=True)
@@ -31,11 +35,14 @@ class Coverage:
     sources: int  # distinct library sources behind them
     held_back: int  # candidates judged not to bear on the question
     gated: bool  # False: no reader model, relevance unknown
+    topical: float | None  # Brief.topical: the question against its nearest passages
 
     @property
     def sufficient(self) -> bool:
+        if self.topical is not None and self.topical < MIN_TOPICAL:
+            return False
         if not self.gated:
-            return True  # unknown: the report notes that relevance was not assessed
+            return True  # relevance unknown (no reader model): counts cannot tell
         return self.passages >= MIN_PASSAGES and self.sources >= MIN_SOURCES
 
 
@@ -50,4 +57,5 @@ def coverage(debate: Debate) -> Coverage:
         sources=len(set(keys.values())),
         held_back=sum(brief.held_back for brief in briefs),
         gated=bool(briefs) and all(brief.relevance_method for brief in briefs),
+        topical=max((b.topical for b in briefs if b.topical is not None), default=None),
     )

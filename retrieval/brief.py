@@ -50,6 +50,7 @@ def advisor_queries(question: str, advisor: Advisor) -> list[str]:
 # Candidates read by the reader model per brief: a few times the brief's size, so that the
 # passages held back can be replaced by the next relevant ones without reading them all.
 GATE_DEPTH = 3
+TOPICAL_TOP = 5  # the question's best dense hits averaged into Brief.topical
 RELEVANCE_METHOD = "reader model relevance >= its calibrated threshold"
 
 
@@ -79,6 +80,14 @@ def build_brief(
         for hit in hits:
             passages.setdefault(hit.chunk_id, hit)
             found_by.setdefault(hit.chunk_id, query)
+    question_hits = sorted(
+        (
+            hit.scores["dense"]
+            for hit in passages.values()
+            if found_by[hit.chunk_id] == queries[0] and "dense" in hit.scores
+        ),
+        reverse=True,
+    )[:TOPICAL_TOP]
     weights = [2.0] + [1.0] * (len(rankings) - 1)
     fused = reciprocal_rank_fusion(rankings, weights=weights)
     if prefer_outside:
@@ -122,6 +131,7 @@ def build_brief(
         evidence=evidence,
         held_back=held_back,
         relevance_method=RELEVANCE_METHOD if gate is not None else None,
+        topical=round(sum(question_hits) / len(question_hits), 4) if question_hits else None,
     )
 
 

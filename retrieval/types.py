@@ -94,6 +94,11 @@ class Brief(BaseModel):
     relevance_method: str | None = Field(
         None, description="How relevance was gated (None: not gated, no reader model)."
     )
+    topical: float | None = Field(
+        None,
+        description="How closely the library's nearest passages match the question itself: "
+        "the mean cosine of its 5 best dense hits (None when the search returned none).",
+    )
 
     def chunk_ids(self) -> set[str]:
         return {item.key for item in self.evidence}
