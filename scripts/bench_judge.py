@@ -62,6 +62,22 @@ BASELINE_REV = "aed540f"  # main before the four-verdict judge (issue 16)
 EXTRA_SAMPLE = 1500
 CHUNK_CHARS = 1000
 THROUGHPUT_PAIRS = 600
+TRIED = """\
+Candidates, chosen by out-of-fold macro-F1 on the training groups (`scripts/train_judge.py`),
+with these dev figures (supported vs the rest; SciFact / WiCE / ExpertQA / judge-extra):
+features-v1 retrained on the new splitter without judge-extra 0.684 / 0.662 / 0.523 / 0.608;
+with judge-extra at 0.3 of a data set's weight 0.678 / 0.691 / 0.510 / 0.609, at 1
+(chosen) 0.683 / 0.782 / 0.501 / 0.627, at 2 0.678 / 0.739 / 0.515 / 0.620, at 4
+0.669 / 0.746 / 0.499 / 0.646; histogram-boosted trees instead of the logistic support head
+0.703 / 0.717 / 0.527 / 0.661 (out of fold 0.605 vs 0.606, eight times slower to train: not
+chosen). Contradiction head: logistic and boosted trees reach the same out-of-fold
+precision (0.45-0.5 at 0.5, recall 6-11%): word-level features see negation, direction,
+numbers and overstatement ("only", "all"), not contradiction in general; a cross-encoder
+(the packaged MiniLM fine-tuned as an NLI head) is the next candidate and was not trained
+here (cores shared with four other jobs; the previous session's CPU fine-tune reached 0.634
+at 66 pairs/s). Numbers a claim states that its passage does not (where the passage states
+others) cap the verdict at partially supported.
+"""
 NO_LLM_NOTE = """\
 The LLM judge (`agora audit --llm SPEC`, `audit/llm_judge.py`) runs the same test splits
 with `scripts/bench_judge.py --llm SPEC [--api-base URL]`, which adds its rows to this
@@ -252,7 +268,8 @@ loaded, then `judge_many` in batches of 64): **{rate_chunks:.0f} pairs/s** on
 {len(long_pairs)} pairs with the sets' full passages (~{long_chars:.0f} characters; WiCE
 pages are long). Load average while measuring: {load:.1f} on {os.cpu_count()} cores shared
 with other work, so rates are lower bounds.
-"""
+
+{TRIED}"""
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -130,7 +130,7 @@ def old_judge_verdicts(rev: str, pairs: Sequence[tuple[str, str]]) -> list[str]:
         )
         result = subprocess.run(
             [sys.executable, "-c", code, str(Path(tmp) / "pairs.json")],
-            check=True, capture_output=True, text=True,
+            check=True, capture_output=True, text=True, cwd=tmp,  # not ROOT: its audit/ is new
             env={"PYTHONPATH": f"{tmp}:{ROOT}", "HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"},
         )  # fmt: skip
     return json.loads(result.stdout.strip().splitlines()[-1])
