@@ -46,6 +46,7 @@ from benchlib import markdown_table, write_section  # noqa: E402
 from judge_baselines import (  # noqa: E402
     CachedMiniLM,
     cosine_scores,
+    old_judge_run,
     old_judge_verdicts,
     tune_threshold,
     verbatim_pairs,
@@ -157,7 +158,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     old = old_judge_verdicts(args.baseline_rev, [(p.claim, p.passage) for p in all_pairs])
 
     methods = ("judge", "models only", "today's judge", "always supported", "cosine")
-    rows, four_way, f1s = [], [], {m: {} for m in methods}
+    rows: list[list[object]] = []
+    four_way: list[list[object]] = []
+    f1s: dict[str, dict[str, float]] = {m: {} for m in methods}
     offset = 0
     for name in SETS:
         pairs = test[name]
@@ -206,10 +209,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     long_pairs = [(p.claim, p.passage) for name in SETS[:3] for p in test[name]]
     long_pairs = long_pairs[:THROUGHPUT_PAIRS]
     rate_chunks, rate_long = throughput(chunk_pairs), throughput(long_pairs)
+    old_rate = old_judge_run(args.baseline_rev, chunk_pairs)[1]
     load = os.getloadavg()[0]
 
+    rates = (rate_chunks, rate_long, old_rate)
     body = render(args, rows, methods, four_way, quote_rate, len(quotes), cos_threshold,
-                  judge, rate_chunks, rate_long, chunk_pairs, long_pairs, load)  # fmt: skip
+                  judge, rates, chunk_pairs, long_pairs, load)  # fmt: skip
     if args.llm:
         from judge_llm import llm_section
 
@@ -225,8 +230,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def render(args, rows, methods, four_way, quote_rate, n_quotes, cos_threshold, judge,  # type: ignore[no-untyped-def]
-           rate_chunks, rate_long, chunk_pairs, long_pairs, load) -> str:  # fmt: skip
+           rates, chunk_pairs, long_pairs, load) -> str:  # fmt: skip
     """The section's text."""
+    rate_chunks, rate_long, old_rate = rates
     model = judge.model
     headers = ["data set (test split)", "pairs", "supported share"] + [
         f"{m} macro-F1 (acc)" for m in methods
@@ -266,7 +272,8 @@ Throughput, start-up included (a fresh Python process: imports, model and word-p
 loaded, then `judge_many` in batches of 64): **{rate_chunks:.0f} pairs/s** on
 {len(chunk_pairs)} claims with ~{chunk_chars:.0f}-character chunks, {rate_long:.0f} pairs/s on
 {len(long_pairs)} pairs with the sets' full passages (~{long_chars:.0f} characters; WiCE
-pages are long). Load average while measuring: {load:.1f} on {os.cpu_count()} cores shared
+pages are long); today's judge, measured the same way on the same chunks: {old_rate:.0f}
+pairs/s. Load average while measuring: {load:.1f} on {os.cpu_count()} cores shared
 with other work, so rates are lower bounds.
 
 {TRIED}"""
