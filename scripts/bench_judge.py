@@ -46,6 +46,7 @@ from benchlib import markdown_table, write_section  # noqa: E402
 from judge_baselines import (  # noqa: E402
     CachedMiniLM,
     cosine_scores,
+    old_judge_run,
     old_judge_verdicts,
     tune_threshold,
     verbatim_pairs,
@@ -62,6 +63,24 @@ BASELINE_REV = "aed540f"  # main before the four-verdict judge (issue 16)
 EXTRA_SAMPLE = 1500
 CHUNK_CHARS = 1000
 THROUGHPUT_PAIRS = 600
+TRIED = """\
+Candidates, chosen by out-of-fold macro-F1 on the training groups (`scripts/train_judge.py`),
+with these dev figures of the support head and its threshold alone (supported vs the rest;
+SciFact / WiCE / ExpertQA / judge-extra; the table's "models only" adds the contradiction
+head and the number rule, which cost SciFact 0.004 and judge-extra 0.03):
+features-v1 retrained on the new splitter without judge-extra 0.684 / 0.662 / 0.523 / 0.608;
+with judge-extra at 0.3 of a data set's weight 0.678 / 0.691 / 0.510 / 0.609, at 1
+(chosen) 0.683 / 0.782 / 0.501 / 0.627, at 2 0.678 / 0.739 / 0.515 / 0.620, at 4
+0.669 / 0.746 / 0.499 / 0.646; histogram-boosted trees instead of the logistic support head
+0.703 / 0.717 / 0.527 / 0.661 (out of fold 0.605 vs 0.606, eight times slower to train: not
+chosen). Contradiction head: logistic and boosted trees reach the same out-of-fold
+precision (0.45-0.5 at 0.5, recall 6-11%): word-level features see negation, direction,
+numbers and overstatement ("only", "all"), not contradiction in general; a cross-encoder
+(the packaged MiniLM fine-tuned as an NLI head) is the next candidate and was not trained
+here (cores shared with four other jobs; the previous session's CPU fine-tune reached 0.634
+at 66 pairs/s). Numbers a claim states that its passage does not (where the passage states
+others) cap the verdict at partially supported.
+"""
 NO_LLM_NOTE = """\
 The LLM judge (`agora audit --llm SPEC`, `audit/llm_judge.py`) runs the same test splits
 with `scripts/bench_judge.py --llm SPEC [--api-base URL]`, which adds its rows to this
@@ -141,7 +160,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     old = old_judge_verdicts(args.baseline_rev, [(p.claim, p.passage) for p in all_pairs])
 
     methods = ("judge", "models only", "today's judge", "always supported", "cosine")
-    rows, four_way, f1s = [], [], {m: {} for m in methods}
+    rows: list[list[object]] = []
+    four_way: list[list[object]] = []
+    f1s: dict[str, dict[str, float]] = {m: {} for m in methods}
     offset = 0
     for name in SETS:
         pairs = test[name]
@@ -190,10 +211,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     long_pairs = [(p.claim, p.passage) for name in SETS[:3] for p in test[name]]
     long_pairs = long_pairs[:THROUGHPUT_PAIRS]
     rate_chunks, rate_long = throughput(chunk_pairs), throughput(long_pairs)
+    old_rate = old_judge_run(args.baseline_rev, chunk_pairs)[1]
     load = os.getloadavg()[0]
 
+    rates = (rate_chunks, rate_long, old_rate)
     body = render(args, rows, methods, four_way, quote_rate, len(quotes), cos_threshold,
-                  judge, rate_chunks, rate_long, chunk_pairs, long_pairs, load)  # fmt: skip
+                  judge, rates, chunk_pairs, long_pairs, load)  # fmt: skip
     if args.llm:
         from judge_llm import llm_section
 
@@ -209,8 +232,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def render(args, rows, methods, four_way, quote_rate, n_quotes, cos_threshold, judge,  # type: ignore[no-untyped-def]
-           rate_chunks, rate_long, chunk_pairs, long_pairs, load) -> str:  # fmt: skip
+           rates, chunk_pairs, long_pairs, load) -> str:  # fmt: skip
     """The section's text."""
+    rate_chunks, rate_long, old_rate = rates
     model = judge.model
     headers = ["data set (test split)", "pairs", "supported share"] + [
         f"{m} macro-F1 (acc)" for m in methods
@@ -250,9 +274,11 @@ Throughput, start-up included (a fresh Python process: imports, model and word-p
 loaded, then `judge_many` in batches of 64): **{rate_chunks:.0f} pairs/s** on
 {len(chunk_pairs)} claims with ~{chunk_chars:.0f}-character chunks, {rate_long:.0f} pairs/s on
 {len(long_pairs)} pairs with the sets' full passages (~{long_chars:.0f} characters; WiCE
-pages are long). Load average while measuring: {load:.1f} on {os.cpu_count()} cores shared
+pages are long); today's judge, measured the same way on the same chunks: {old_rate:.0f}
+pairs/s. Load average while measuring: {load:.1f} on {os.cpu_count()} cores shared
 with other work, so rates are lower bounds.
-"""
+
+{TRIED}"""
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

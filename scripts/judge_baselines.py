@@ -21,6 +21,7 @@ import sys
 import tarfile
 import tempfile
 import textwrap
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -114,6 +115,11 @@ def tune_threshold(scores: np.ndarray, y: np.ndarray, datasets: np.ndarray) -> f
 def old_judge_verdicts(rev: str, pairs: Sequence[tuple[str, str]]) -> list[str]:
     """Verdicts of the judge at git revision `rev` (its ``audit/`` package alone, run in a
     subprocess with this tree's other packages), in the order of `pairs`."""
+    return old_judge_run(rev, pairs)[0]
+
+
+def old_judge_run(rev: str, pairs: Sequence[tuple[str, str]]) -> tuple[list[str], float]:
+    """:func:`old_judge_verdicts` and the pairs/s of its subprocess, start-up included."""
     archive = subprocess.run(
         ["git", "-C", str(ROOT), "archive", rev, "audit"], check=True, capture_output=True
     ).stdout
@@ -128,12 +134,14 @@ def old_judge_verdicts(rev: str, pairs: Sequence[tuple[str, str]]) -> list[str]:
             "print(json.dumps([x.verdict for i in range(0, len(pairs), 256) "
             "for x in j.judge_many([tuple(p) for p in pairs[i:i + 256]])]))"
         )
+        start = time.perf_counter()
         result = subprocess.run(
             [sys.executable, "-c", code, str(Path(tmp) / "pairs.json")],
-            check=True, capture_output=True, text=True,
+            check=True, capture_output=True, text=True, cwd=tmp,  # not ROOT: its audit/ is new
             env={"PYTHONPATH": f"{tmp}:{ROOT}", "HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"},
         )  # fmt: skip
-    return json.loads(result.stdout.strip().splitlines()[-1])
+        rate = len(pairs) / (time.perf_counter() - start)
+    return json.loads(result.stdout.strip().splitlines()[-1]), rate
 
 
 # --------------------------------------------------------------------------------------------

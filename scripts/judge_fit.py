@@ -45,7 +45,9 @@ def dataset_weights(datasets: Sequence[str], share: dict[str, float] | None = No
 
 
 def fit_model(kind: str, x: np.ndarray, y: np.ndarray, w: np.ndarray) -> dict:
-    """Fit a logistic regression or small boosted trees; return the JSON-able spec."""
+    """Fit a logistic regression ("logistic") or boosted trees ("hist": histogram boosting,
+    fast; "trees": scikit-learn's classic one, slow on judge-extra's 50k rows); return the
+    JSON-able spec."""
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-6] = 1.0
     z = (x - mean) / scale
@@ -60,6 +62,11 @@ def fit_model(kind: str, x: np.ndarray, y: np.ndarray, w: np.ndarray) -> dict:
             "scale": scale.round(6).tolist(),
             "coef": model.coef_[0].round(6).tolist(),
             "intercept": round(float(model.intercept_[0]), 6),
+        }
+    if kind == "hist":
+        return _hist_trees(z, y, w) | {
+            "mean": mean.round(6).tolist(),
+            "scale": scale.round(6).tolist(),
         }
     from sklearn.ensemble import GradientBoostingClassifier
 
@@ -86,6 +93,39 @@ def fit_model(kind: str, x: np.ndarray, y: np.ndarray, w: np.ndarray) -> dict:
         "scale": scale.round(6).tolist(),
         "learning_rate": model.learning_rate,
         "init": round(math.log(prior / (1 - prior)), 6),
+        "trees": trees,
+    }
+
+
+def _hist_trees(z: np.ndarray, y: np.ndarray, w: np.ndarray) -> dict:
+    """Histogram gradient boosting (fast on 50k+ rows), stored in the "trees" layout the judge
+    applies: its leaf values already carry the learning rate, so the spec's rate is 1."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    model = HistGradientBoostingClassifier(
+        max_iter=200, learning_rate=0.1, max_leaf_nodes=15, min_samples_leaf=40,
+        l2_regularization=1.0, early_stopping=False, random_state=SEED % 2**31,
+    )  # fmt: skip
+    model.fit(z, y, sample_weight=w)
+    trees = []
+    for (
+        predictor,
+    ) in model._predictors:  # SEE: sklearn/ensemble/_hist_gradient_boosting/predictor.py
+        nodes = predictor.nodes
+        leaf = nodes["is_leaf"].astype(bool)
+        trees.append(
+            {
+                "left": np.where(leaf, -1, nodes["left"].astype(np.int64)).tolist(),
+                "right": np.where(leaf, -1, nodes["right"].astype(np.int64)).tolist(),
+                "feature": nodes["feature_idx"].astype(int).tolist(),
+                "threshold": [round(float(v), 6) for v in nodes["num_threshold"]],
+                "value": [round(float(v), 6) for v in nodes["value"]],
+            }
+        )
+    return {
+        "kind": "trees",
+        "learning_rate": 1.0,
+        "init": round(float(np.ravel(model._baseline_prediction)[0]), 6),
         "trees": trees,
     }
 

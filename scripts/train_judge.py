@@ -8,13 +8,14 @@ weights from the same data. Training pairs: the training splits of the four sour
 made ones (``scripts/judge_synth.py``: hard negatives, changed numbers and negations, random
 passages, partial support). Two heads over the feature rows of ``audit.features``:
 
-* support (supported vs the rest), logistic regression or boosted trees, whichever wins out
-  of fold; a supported threshold (best mean per-data-set macro-F1) and a partial one below;
+* support (supported vs the rest), logistic regression or histogram boosted trees
+  (``--kinds``), whichever wins out of fold; a supported threshold (best mean per-data-set
+  macro-F1) and a partial one below;
 * contradiction (contradicted vs the rest; SciFact CONTRADICT, judge-extra's refuted pairs,
   made negations and numbers), logistic; its threshold is the best F1 at 0.5 or above.
 
 Feature rows are cached under ``.cache/judge/`` (by pair and feature set), so a second run
-with other weights takes seconds. About 10-25 minutes from scratch on 2 cores.
+with other weights takes seconds. About 15-25 minutes from scratch on 2 busy cores.
 """
 
 from __future__ import annotations
@@ -142,7 +143,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--extra-share", type=float, default=1.0,
         help="weight of judge-extra as a whole, relative to one of the other data sets",
     )  # fmt: skip
-    parser.add_argument("--kinds", default="logistic,trees", help="support head candidates")
+    parser.add_argument(
+        "--kinds", default="logistic,hist", help="support head candidates: logistic, hist, trees"
+    )
     args = parser.parse_args(argv)
 
     from audit.features import FEATURE_NAMES

@@ -185,6 +185,29 @@ def test_pairs_mode_prints_one_verdict_per_line(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["verdict"] for line in lines] == ["supported", "not_supported"]
     assert lines[0]["score"] > lines[1]["score"]
+    # a sentence quoted from a passage that breaks its line mid-sentence: supported, located
+    wrapped = PASSAGE.replace("cut their ", "cut their\n")
+    quote = "Teams that adopted the assistants cut their pull-request cycle time by 31.8 percent."
+    pairs.write_text(json.dumps({"claim": quote, "passage": wrapped}) + "\n")
+    quoted = CliRunner().invoke(app, ["audit", "--pairs", str(pairs), "--json"])
+    (line,) = [json.loads(text) for text in quoted.stdout.splitlines()]
+    assert line["verdict"] == "supported" and line["quote"]["match"] == "verbatim"
+    located = wrapped[line["quote"]["start"] : line["quote"]["end"]]
+    assert (
+        located
+        == "teams that adopted the assistants cut their\npull-request cycle time by 31.8 percent"
+    )
     pairs.write_text('{"claim": "no passage"}\n')
     bad = CliRunner().invoke(app, ["audit", "--pairs", str(pairs)])
     assert bad.exit_code == 2 and "line 1" in bad.stderr
+
+
+def test_a_quoted_claim_records_its_span_in_the_chunk_that_holds_it() -> None:
+    wrapped = PASSAGE.replace("Review queues", "Review\nqueues")
+    claim = _claim("Review queues shrank as well.", UNRELATED, wrapped)
+    ((audit,), _) = Auditor().audit([claim])
+    assert audit.verdict == ClaimVerdict.SUPPORTED
+    assert audit.quote is not None and audit.quote.match == "verbatim"
+    assert (audit.quote.chunk_id, audit.quote.source) == ("c2", 2)  # the second citation
+    assert wrapped[audit.quote.start : audit.quote.end] == "Review\nqueues shrank as well"
+    assert audit.model_dump(mode="json")["quote"]["match"] == "verbatim"  # as audit.json has it
