@@ -16,9 +16,9 @@ scores the claims made since its last turn and the model is given the results to
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from debate.engine import Engine
 from debate.llm_fit import Shape, fit, shaped_brief, shaped_transcript
@@ -306,11 +306,14 @@ class LLMEngine:
             "ROUND SUMMARIES:\n" + "\n".join(summaries)
         )
         try:
-            reply = self.model.ask(system, prompt, ConclusionReply, "confidences")
+            reply = self.model.ask(system, prompt, conclusion_for(names), "confidences")
+            given = {c.advisor: c for c in reply.confidences if c.advisor in names}
+            missing = [name for name in names if name not in given]
+            if missing:
+                raise LLMOutputError(f"the model gave no confidence for {', '.join(missing)}")
         except LLMOutputError as exc:
             debate.fallbacks.append(EngineFallback(part="confidences", why=str(exc)))
             return self.backup(debate).conclude(debate)
-        given = {c.advisor: c for c in reply.confidences if c.advisor in names}
         confidences = [
             Confidence(
                 advisor=name,
@@ -319,9 +322,19 @@ class LLMEngine:
                 method="llm judgement",
             )
             for name in names
-            if name in given
         ]
         return reply.verdict, confidences
+
+
+def conclusion_for(names: list[str]) -> type[ConclusionReply]:
+    """The conclusion's reply model for this panel: one confidence per advisor, each named
+    as on the panel (an enum in the schema, so a constrained model cannot invent names)."""
+    choice: Any = Literal[tuple(names)]
+    named: Any = create_model("ConfidenceReply", __base__=ConfidenceReply, advisor=(choice, ...))
+    exact = Field(min_length=len(names), max_length=len(names))
+    return create_model(
+        "ConclusionReply", __base__=ConclusionReply, confidences=(list[named], exact)
+    )
 
 
 def system_for(advisor: Advisor) -> str:
