@@ -134,3 +134,20 @@ def test_missing_model_file_is_a_clear_error(tmp_path: Path) -> None:
 )
 def test_question_framing(question: str, kind: str, options: list[str]) -> None:
     assert frame_options(question) == (kind, options)
+
+
+def test_debate_stances_use_the_model_and_fall_back_without_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from debate.stance import MODEL_METHOD, frame_question, read_stances
+
+    frame = frame_question(QUESTION)
+    passages = {"pro": PRO, "off": OFF_TOPIC}
+    by_model = read_stances(frame, passages, question=QUESTION)
+    assert {s.method for s in by_model.values()} == {MODEL_METHOD}
+    assert by_model["off"].leaning is None  # below the relevance threshold: no side
+    monkeypatch.setenv("AGORA_READER_MODEL", str(tmp_path / "absent.safetensors"))
+    fallback = read_stances(frame, passages, question=QUESTION)
+    assert all("heuristic" in s.method for s in fallback.values())
+    # Without the question (how the extractive engine calls it today) the heuristic runs.
+    assert all("heuristic" in s.method for s in read_stances(frame, passages).values())

@@ -67,7 +67,7 @@ def search_command(
         bool,
         typer.Option(
             "--rerank",
-            help="Re-order the 30 best by the reader model: calibrated relevance, 0..1.",
+            help="Read the 30 best with the reader model: calibrated relevance, 0..1.",
         ),
     ] = False,
     source: SourceFilter = None,
