@@ -100,8 +100,7 @@ class ExtractiveEngine:
         return {
             "prose": "assembled from sources, not generated: quotes with citations and "
             "templated connectives",
-            "stance": "option mentions with negation + centred embedding similarity "
-            "(choice questions) or cue words (yes/no); a heuristic",
+            "stance": "see each PassageStance.method (the reader model, else a heuristic)",
             "confidence": "evidence balance of each advisor's brief: (p + 1) / (p + c + 2)",
             "factcheck": self._scorer.method if self._scorer else "audit.judge if available",
         }
@@ -119,9 +118,8 @@ class ExtractiveEngine:
         self.embedder = library.embedder
         if self._scorer is None:
             self._scorer = default_scorer(self.embedder)
-        for brief in debate.briefs.values():
-            for item in brief.evidence:
-                self.evidence.setdefault(item.key, item)
+        for item in (item for brief in debate.briefs.values() for item in brief.evidence):
+            self.evidence.setdefault(item.key, item)
         for key, item in self.evidence.items():
             candidates = [condense(s) for s in split_sentences(item.text)]
             quotes = [s for s in candidates if len(s) >= MIN_QUOTE and reads_as_sentence(s)]
@@ -141,8 +139,9 @@ class ExtractiveEngine:
         self.vectors.update(zip(sentences, vectors[n_anchors + n_texts :], strict=True))
         passage_vectors = vectors[n_anchors : n_anchors + n_texts]
         option_vectors = np.stack([self.vectors[o] for o in debate.frame.options])
+        passages = dict(zip(keys, texts, strict=True))
         self.stances = read_stances(
-            debate.frame, dict(zip(keys, texts, strict=True)), passage_vectors, option_vectors
+            debate.frame, passages, passage_vectors, option_vectors, question=debate.question
         )
         debate.stances = list(self.stances.values())
 

@@ -25,10 +25,11 @@ import pytest
 from typer.testing import CliRunner
 
 from agora.cli import app
+from agora.pipeline import Pipeline
 from debate import Debate, make_engine, run_debate
 from debate.types import CITE
 from llm import load_model
-from report.files import load_report, write_run_reports
+from report.files import load_report
 from report.types import Report
 
 pytestmark = [pytest.mark.slow, pytest.mark.real_llm, pytest.mark.timeout(900)]
@@ -109,15 +110,10 @@ def test_gemma_in_process(demo_library, gguf: str, tmp_path: Path) -> None:
     assert model.settings()["context_window"] == WINDOW
     (tmp_path / "panel.yaml").write_text(PANEL)
     out = tmp_path / "run"
-    debate = run_debate(
-        demo_library,
-        QUESTION,
-        out,
-        rounds=1,
-        engine=make_engine(model),
-        panel_file=tmp_path / "panel.yaml",
-    )
-    write_run_reports(out, demo_library, model, languages=("en",))
+    # The whole run as `agora debate --llm gemma3-270m` runs it, English only (a 270M
+    # model's Chinese is not worth the minutes).
+    pipeline = Pipeline(demo_library, model, languages=("en",))
+    debate = pipeline.run(QUESTION, out, rounds=1, panel_file=tmp_path / "panel.yaml").debate
     report = load_report(out)
     assert report is not None and report.engine.settings["spec"] == "gemma3-270m"
     check_run(out, debate, report)
