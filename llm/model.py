@@ -90,12 +90,12 @@ def estimate_tokens(text: str) -> int:
     return (len(text) + 3) // 4
 
 
-MAX_STRING = 800  # characters: a constrained string field longer than this is cut off
-MAX_ITEMS = 8  # items: a constrained list longer than this is closed
+MAX_STRING = 300  # characters: a constrained string field longer than this is cut off
 
 
 def bounded(schema: Any) -> Any:
-    """The reply's JSON schema with a length bound on every string and list that has none,
+    """The reply's JSON schema with a length bound on every string that has none (lists
+    are left alone: a translation batch needs as many items as it was given),
     for the constraint only (validation uses the model as written). A small model under a
     grammar can repeat itself inside one string until it runs out of tokens; bounded
     fields make it close the JSON instead."""
@@ -106,8 +106,6 @@ def bounded(schema: Any) -> Any:
     out = {key: bounded(value) for key, value in schema.items()}
     if out.get("type") == "string" and "enum" not in out:
         out.setdefault("maxLength", MAX_STRING)
-    if out.get("type") == "array":
-        out.setdefault("maxItems", MAX_ITEMS)
     return out
 
 
