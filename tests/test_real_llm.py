@@ -60,8 +60,12 @@ def check_run(run_dir: Path, debate: Debate, report: Report) -> None:
     """Complete, every citation resolvable, every retry and fallback on record."""
     assert debate.complete and len(debate.rounds) == 1
     assert [t.advisor for t in debate.turns()] == [m.advisor.name for m in debate.panel]
-    for section in ("predictions", "action_plan", "future_paths", "deeper_story"):
+    for section in ("predictions", "action_plan", "deeper_story"):
         assert getattr(report, section), f"empty section {section}"
+    # Future paths need two passages leaning one way; after one round the model's paths, or
+    # the extractive builder's when the model failed (recorded), may honestly be none.
+    fell_back = {f.part for f in report.fallbacks}
+    assert report.future_paths or "future_paths" in fell_back
     assert report.evidence and report.risks and report.panel and report.rounds
     assert report.verdict.answer
     # Every citation in the debate is a chunk of the speaker's own brief.
@@ -71,7 +75,7 @@ def check_run(run_dir: Path, debate: Debate, report: Report) -> None:
         assert set(CITE.findall(turn.text)) <= brief
     # Every [n] of the report resolves to a cited chunk that some brief held.
     retrieved = {key for brief in debate.briefs.values() for key in brief.chunk_ids()}
-    numbers = {entry.number for entry in report.citations}
+    numbers = {entry.report_number for entry in report.citations}
     for entry in report.citations:
         assert entry.chunks and all(c.chunk_id in retrieved and c.text for c in entry.chunks)
     markdown = (run_dir / "report.md").read_text(encoding="utf-8")
