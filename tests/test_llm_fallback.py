@@ -13,7 +13,9 @@ from fake_llm import PASSAGE_KEY, ScriptedLLM, debate_responder, fake_model, pip
 from debate import Debate, run_debate
 from debate.llm import LLMEngine
 from debate.support import CosineScorer
+from report import outlook
 from report.build import build_report
+from report.reading import Reading
 from report.render import render
 
 QUESTION = (
@@ -92,7 +94,9 @@ def test_the_report_says_which_parts_fell_back_and_why(
     report = build_report(debate, demo_library, fake_model(ScriptedLLM(responder=respond)))
     methods = {n.section: n.method for n in report.generated_by if n.note.key != "note_debate"}  # type: ignore[union-attr]
     assert methods["predictions"] == "llm" and methods["future_paths"] == "extractive"
-    assert report.future_paths  # the extractive builder's paths
+    reading = Reading(debate, demo_library.embedder.embed)
+    extractive_paths = outlook.future_paths(reading, outlook.predictions(reading))
+    assert report.future_paths == extractive_paths  # the extractive builder's (maybe none)
     assert [(f.part, f.advisor) for f in report.fallbacks] == [
         ("turn", "The Contrarian"),
         ("future_paths", None),
