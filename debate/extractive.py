@@ -155,16 +155,9 @@ class ExtractiveEngine:
 
     def balance(self, keys: list[str], debate: Debate) -> tuple[str | None, Counter[str]]:
         """The leaning of these passages and how many lean to each option."""
-        counts: Counter[str] = Counter()
-        scores = []
-        for key in keys:
-            stance = self.stances.get(key)
-            if stance is None:
-                continue
-            scores.append(stance.score)
-            if stance.leaning:
-                counts[stance.leaning] += 1
-        return lean_of_set(scores, debate.frame), counts
+        leanings = [self.stances[key].leaning for key in keys if key in self.stances]
+        counts: Counter[str] = Counter(leaning for leaning in leanings if leaning)
+        return lean_of_set(leanings), counts
 
     def turn_leaning(self, turn: Turn, debate: Debate) -> str | None:
         keys = [key for claim in turn.claims for key in claim.citations]

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -166,14 +167,16 @@ def leaning_of(score: float, frame: QuestionFrame) -> str | None:
     return None
 
 
-def lean_of_set(scores: Sequence[float], frame: QuestionFrame) -> str | None:
-    """Which way a set of passages leans: the mean of their stance scores, read like one
-    passage's score (`leaning_of`). The one rule for a turn, a brief, a claim's citations
-    and a report item alike; None for no scored passages. (A sum would let one strong
-    passage outvote a set that is mostly neutral.)"""
-    if not scores:
+def lean_of_set(leanings: Sequence[str | None]) -> str | None:
+    """Which way a set of passages leans: the option more of them lean to; None when none
+    takes a side or the sides tie. The one rule for a turn, a brief, a claim's citations
+    and a report item alike, and for one passage it is that passage's own leaning, so a
+    passage and the set it forms never disagree (whatever measured the leanings: the
+    reader model or the heuristic)."""
+    ranked = Counter(leaning for leaning in leanings if leaning).most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
         return None
-    return leaning_of(sum(scores) / len(scores), frame)
+    return ranked[0][0]
 
 
 def evidence_probability(same: int, sided: int) -> float:

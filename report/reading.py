@@ -139,8 +139,7 @@ class Reading:
         """The option these passages lean toward on balance (None: neutral or unknown)."""
         if len(self.options) < 2:
             return None
-        scores = [self.stances[c].score for c in chunk_ids if c in self.stances]
-        return lean_of_set(scores, self.debate.frame)
+        return lean_of_set([self.stances[c].leaning for c in chunk_ids if c in self.stances])
 
     def strength(self, item: CitedClaim) -> float:
         stance = sum(abs(self.stances[c].score) for c in item.claim.citations if c in self.stances)

@@ -229,3 +229,13 @@ def test_the_contrarian_names_a_consensus_only_when_most_turns_agree() -> None:
     assert (
         plurality == "The panel leans toward 'imbalance': 2 of 4 turns this round, 1 the other way."
     )
+
+
+def test_one_rule_for_which_way_passages_lean() -> None:
+    from debate.stance import lean_of_set
+
+    assert lean_of_set(["advantage"]) == "advantage"  # one passage: its own leaning
+    assert lean_of_set(["advantage", None, None]) == "advantage"
+    assert lean_of_set(["advantage", "imbalance"]) is None  # a tie names nothing
+    assert lean_of_set(["imbalance", "advantage", "imbalance"]) == "imbalance"
+    assert lean_of_set([None, None]) is None and lean_of_set([]) is None
