@@ -84,3 +84,17 @@ def library_config(folder: Path, **settings: object) -> LibraryConfig:
 def open_library(folder: Path, embedder: Embedder, **settings: object) -> Library:
     """A library in a test folder that reuses the session's loaded embedder."""
     return Library(library_config(folder, **settings), embedder=embedder)
+
+
+# The demo question, and a one-advisor panel file (the fixed roles join it): the LLM-path
+# tests' debates, kept short.
+QUESTION = (
+    "We see AI gains in engineering but not in product or go-to-market: "
+    "is that an advantage or an imbalance?"
+)
+ONE_ADVISOR_PANEL = """
+advisors:
+  - name: Dana Sales
+    role: Head of revenue operations
+    lens: go-to-market teams, sales and marketing AI pilots, CRM data quality, pipeline
+"""

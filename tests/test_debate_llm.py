@@ -13,22 +13,13 @@ from typing import Any, ClassVar
 
 import pytest
 from fake_llm import ScriptedLLM, debate_responder, fake_model
+from helpers import ONE_ADVISOR_PANEL, QUESTION
 
 from debate import Debate, run_debate
 from debate.llm import LLMEngine, TurnReply
 from debate.support import CosineScorer
 from llm import LLMConfigError, LLMOutputError, load_model
 
-QUESTION = (
-    "We see AI gains in engineering but not in product or go-to-market: "
-    "is that an advantage or an imbalance?"
-)
-PANEL = """
-advisors:
-  - name: Dana Sales
-    role: Head of revenue operations
-    lens: go-to-market teams, sales and marketing AI pilots, CRM data quality, pipeline
-"""
 VALID_TURN = json.dumps(
     {"move": "SHARE", "text": "I agree.", "claims": [{"text": "Yes.", "experience": True}]}
 )
@@ -37,7 +28,7 @@ VALID_TURN = json.dumps(
 @pytest.fixture(scope="module")
 def llm_run(demo_library, embedder, tmp_path_factory) -> tuple[Debate, ScriptedLLM]:
     root = tmp_path_factory.mktemp("llm")
-    (root / "panel.yaml").write_text(PANEL)
+    (root / "panel.yaml").write_text(ONE_ADVISOR_PANEL)
     llm = ScriptedLLM(responder=debate_responder())
     engine = LLMEngine(fake_model(llm), scorer=CosineScorer(embedder))
     debate = run_debate(

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 import pytest
 from fake_llm import ScriptedLLM, fake_model
+from helpers import ONE_ADVISOR_PANEL, QUESTION
 from typer.testing import CliRunner
 
 from agora.cli import app
@@ -20,22 +21,12 @@ from agora.cli.common import model_environment
 from debate.llm import TurnReply
 from llm import LLMContextError, load_model
 
-QUESTION = (
-    "We see AI gains in engineering but not in product or go-to-market: "
-    "is that an advantage or an imbalance?"
-)
-PANEL = """
-advisors:
-  - name: Dana Sales
-    role: Head of revenue operations
-    lens: go-to-market teams, sales and marketing AI pilots, CRM data quality, pipeline
-"""
 VALID_TURN = {"move": "SHARE", "text": "I agree.", "claims": [{"text": "Yes.", "experience": True}]}
 
 
 def test_agora_debate_loads_the_model_once(demo_library, fake_provider, tmp_path: Path) -> None:
     panel = tmp_path / "panel.yaml"
-    panel.write_text(PANEL)
+    panel.write_text(ONE_ADVISOR_PANEL)
     out = tmp_path / "run"
     args = ["debate", QUESTION, "--library", str(demo_library.root), "--rounds", "1"]
     args += ["--out", str(out), "--panel", str(panel), "--llm", "fake:one"]

