@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from debate.engine import Engine
 from debate.llm_fit import Shape, fit, shaped_brief, shaped_transcript
+from debate.stance import brief_stances
 from debate.support import SupportScorer, default_scorer, fact_check
 from debate.types import (
     Claim,
@@ -158,6 +159,13 @@ class LLMEngine:
         for brief in debate.briefs.values():
             for item in brief.evidence:
                 self.passages.setdefault(item.key, item.text)
+        # The model argues; which way each passage leans is still read (by the reader model),
+        # so the report understands the evidence the model quotes, as it does for the
+        # extractive engine.
+        stances = brief_stances(
+            debate.question, debate.frame, self.passages, library.embedder.embed
+        )
+        debate.stances = list(stances.values())
         self._library = library
         self._fallback_ready = False
         if self._panel_problem is not None:
@@ -252,6 +260,14 @@ class LLMEngine:
         )
         purpose = f"turn r{round_.number} {advisor.name}"
         reply = self.model.ask(system, prompt, TurnReply, purpose, fitted=fitted)
+        # A turn must stand on passages (or on stated experience). A small model can fill the
+        # schema with placeholders and cite nothing it was shown; that is a failed reply, and
+        # the turn falls back (recorded) rather than entering the debate uncited.
+        shown = set(brief.chunk_ids())
+        if not any(c.experience or shown.intersection(c.citations) for c in reply.claims):
+            raise LLMOutputError(
+                f"{purpose}: no claim cites a passage from the brief or is marked experience"
+            )
         responds_to = None
         if reply.responds_to and reply.responds_to.advisor in debate.briefs:
             responds_to = TurnRef(round=reply.responds_to.round, advisor=reply.responds_to.advisor)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -156,6 +156,25 @@ def model_stances(
             method=MODEL_METHOD,
         )
     return stances
+
+
+def brief_stances(
+    question: str,
+    frame: QuestionFrame,
+    passages: dict[str, str],
+    embed: Callable[[list[str]], np.ndarray],
+) -> dict[str, PassageStance]:
+    """Which way every brief passage leans, whichever engine debates: the reader model's
+    reading, or the heuristics (which need the passages' and options' vectors, embedded
+    only then)."""
+    by_model = model_stances(question, frame, passages) if passages else None
+    if by_model is not None:
+        return by_model
+    texts = list(passages.values())
+    vectors = embed([*texts, *frame.options]) if texts else None
+    if vectors is None:
+        return {}
+    return read_stances(frame, passages, vectors[: len(texts)], vectors[len(texts) :])
 
 
 def leaning_of(score: float, frame: QuestionFrame) -> str | None:

@@ -8,6 +8,7 @@ which), milestones quote cited passages, and each section's note says how it was
 
 from __future__ import annotations
 
+from debate.stance import MODEL_METHOD
 from debate.types import CITE, Debate, MemberKind, cite
 from report.keypoints import KeyPoint, PointInput, group_points
 from report.reading import ACTION, CitedClaim, Reading
@@ -271,8 +272,10 @@ def evidence(reading: Reading) -> list[CitedPoint]:
             if sides.get(side):
                 ordered.append(sides[side].pop(0))
     bullets = [_point_bullet(point, grouped, reading) for point in [*ordered, *neutral]]
+    # An uncited claim is evidence only as an advisor's stated experience (design.md: marked
+    # so); one that is neither cited nor experience stands on nothing and is left out.
     for text, items in grouped.items():
-        if text not in quoted:
+        if text not in quoted and any(item.claim.experience for item in items):
             bullets.append(
                 CitedPoint(
                     statement=Statement(text=text, advisors=[items[0].advisor]),
@@ -346,7 +349,8 @@ def risks(reading: Reading) -> list[Statement]:
     if reading.stances:
         if reading.sided < 10:
             found.append(Statement(text=Phrase(key="risk_thin", args={"sided": reading.sided})))
-        found.append(Statement(text=Phrase(key="risk_heuristic")))
+        by_reader = all(s.method == MODEL_METHOD for s in reading.stances.values())
+        found.append(Statement(text=Phrase(key="risk_reader" if by_reader else "risk_heuristic")))
     return found
 
 

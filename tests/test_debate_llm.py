@@ -17,6 +17,7 @@ from helpers import ONE_ADVISOR_PANEL, QUESTION
 
 from debate import Debate, run_debate
 from debate.llm import LLMEngine, TurnReply
+from debate.stance import MODEL_METHOD
 from debate.support import CosineScorer
 from llm import LLMConfigError, LLMOutputError, load_model
 
@@ -66,6 +67,11 @@ def test_llm_debate_end_to_end(llm_run: tuple[Debate, ScriptedLLM]) -> None:
         assert (turn.advisor, turn.round, "invented:chunk:0") in dropped
         assert (turn.advisor, turn.round, "12") in dropped
     assert [c.percent for c in debate.confidences] == [70, 70, 70]
+    # The model argues, but which way each passage leans is read for every brief passage,
+    # as under the extractive engine, so the report can weigh what the model quotes.
+    shown = {key for brief in debate.briefs.values() for key in brief.chunk_ids()}
+    assert {s.chunk_id for s in debate.stances} == shown
+    assert {s.method for s in debate.stances} == {MODEL_METHOD}
     assert debate.leaning == "It is an imbalance."
     assert len(debate.llm_calls) == 6 + 2 + 1
     assert all(c.ok and c.attempts == 1 and c.tokens_reported for c in debate.llm_calls)

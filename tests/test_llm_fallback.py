@@ -4,6 +4,7 @@ and prompts are fitted into the context window openly."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -115,3 +116,30 @@ def test_prompts_are_fitted_into_the_window_and_say_what_was_cut(
     cut = re.search(r"best (\d+) of (\d+) passages", turns[0].fitted or "")
     if cut:  # fewer passages: the prompt shows exactly that many
         assert len(PASSAGE_KEY.findall(prompts[0])) == int(cut[1])
+
+
+def test_a_turn_that_cites_nothing_it_was_shown_falls_back_and_never_becomes_evidence(
+    demo_library, embedder, tmp_path: Path
+) -> None:
+    """Seen with gemma3-270m: a schema-valid turn of placeholders citing nothing. It must
+    not enter the debate uncited, nor reach the report's evidence without a source."""
+    good = debate_responder()
+    filler = "The other side says: - [QUOTE] - [QUOTE]"
+
+    def respond(prompt: str) -> str:
+        if '"title":"TurnReply"' in prompt and "You are The Auditor" in prompt:
+            claims = [{"text": filler, "citations": []}, {"text": "x", "citations": ["nope"]}]
+            return json.dumps({"move": "FACTCHECK", "text": filler, "claims": claims})
+        return good(prompt)
+
+    debate, _, _ = _debate(demo_library, embedder, tmp_path / "run", respond)
+    (fallback,) = debate.fallbacks
+    assert (fallback.part, fallback.advisor) == ("turn", "The Auditor")
+    assert "no claim cites a passage from the brief" in fallback.why
+    auditor = next(t for t in debate.rounds[0].turns if t.advisor == "The Auditor")
+    assert auditor.claims and all(c.citations or c.experience for c in auditor.claims)
+    assert all(filler not in c.text for t in debate.turns() for c in t.claims)
+    report = build_report(debate, demo_library)
+    assert report.evidence
+    for point in report.evidence:  # every item carries a source, or is marked experience
+        assert point.statement.citations or point.statement.advisors, point

@@ -362,3 +362,13 @@ def test_a_narrow_split_is_too_close_to_call() -> None:
     answer = clear.verdict.answer.text
     assert clear.verdict.option == "advantage"  # 3 to 0 is
     assert isinstance(answer, Phrase) and answer.key == "verdict_answer"
+
+
+def test_a_claim_neither_cited_nor_experience_is_never_evidence() -> None:
+    plan = [[[([], True)], [([0], False)]]]
+    debate = make_debate(2, 1, plan, [1, -1], [60, 60])
+    bare = Claim(text="Everyone knows this works.", citations=[], experience=False)
+    debate.rounds[0].turns[1].claims.append(bare)
+    texts = [str(e.statement.text) for e in build_report(debate).evidence]
+    assert any("has seen this" in t for t in texts)  # experience stays, marked
+    assert not any("Everyone knows" in t for t in texts)
