@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from debate.quote_use import UseChecker, use_sentence
 from debate.stance import (
     clear_lead,
     evidence_probability,
@@ -95,6 +96,7 @@ class ExtractiveEngine:
         self.quotes: dict[str, list[str]] = {}
         self.vectors: dict[str, np.ndarray] = {}  # sentence text -> unit vector
         self.stances: dict[str, PassageStance] = {}
+        self._use: UseChecker | None = None
 
     def settings(self) -> dict[str, Any]:
         return {
@@ -144,6 +146,8 @@ class ExtractiveEngine:
             debate.frame, passages, passage_vectors, option_vectors, question=debate.question
         )
         debate.stances = list(self.stances.values())
+        known = {**self.vectors, **dict(zip(texts, passage_vectors, strict=True))}
+        self._use = UseChecker(self.embedder.embed, self.stances, known)
 
     def _vector(self, text: str) -> np.ndarray:
         if text not in self.vectors:
@@ -297,6 +301,7 @@ class ExtractiveEngine:
             text=" ".join(p for p in parts if p),
             claims=claims,
             responds_to=responds_to,
+            argues=position,
         )
 
     def _theme_opener(self, kind: str, name: str, debate: Debate) -> str:
@@ -359,6 +364,7 @@ class ExtractiveEngine:
             text=" ".join(parts),
             claims=claims,
             responds_to=responds_to,
+            argues=against if consensus else None,
         )
 
     def _auditor_turn(self, debate: Debate, round_: Round, member: PanelMember) -> Turn:
@@ -366,7 +372,7 @@ class ExtractiveEngine:
         turns = debate.turns() + round_.turns
         spoke = [i for i, t in enumerate(turns) if t.advisor == name]
         since = turns[spoke[-1] + 1 :] if spoke else turns
-        checks = self.fact_check(since)
+        checks = self.fact_check(debate, since)
         assert self._scorer is not None  # set in prepare
         parts = [
             f"I checked {len(checks)} claims made since my last turn against the passages "
@@ -406,10 +412,11 @@ class ExtractiveEngine:
             checks=checks,
         )
 
-    def fact_check(self, turns: list[Turn]) -> list[FactCheck]:
-        assert self._scorer is not None  # set in prepare
+    def fact_check(self, debate: Debate, turns: list[Turn]) -> list[FactCheck]:
+        """Each claim against its passages (the judge), then how it uses them."""
+        assert self._scorer is not None and self._use is not None  # set in prepare
         passages = {key: item.text for key, item in self.evidence.items()}
-        return fact_check(turns, passages, self._scorer)
+        return self._use.check(debate, fact_check(turns, passages, self._scorer), turns)
 
     # ---------------------------------------------------------------------------------
     # Summaries and confidences
@@ -445,6 +452,8 @@ class ExtractiveEngine:
                     f"{turn.advisor} found {backed} of {len(turn.checks)} checked claims "
                     "backed by the passages they cite."
                 )
+                if used := use_sentence(turn.checks):
+                    agreements.append(used)
         if not by_leaning:
             disagreements.append("No advisor's evidence leaned clearly either way.")
         elif not any(len(p) >= 2 for p in by_leaning.values()):
@@ -452,7 +461,7 @@ class ExtractiveEngine:
         text = (
             f"Round {round_.number} ({short(round_.theme, 70)}). "
             + " ".join(agreements + disagreements)
-            + " (Leanings come from the engine's stance heuristic over the cited passages.)"
+            + " (Leanings are the cited passages' stances: see debate.json, stances.)"
         )
         return RoundSummary(agreements=agreements, disagreements=disagreements, text=text)
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from debate.engine import Engine
 from debate.llm_fit import Shape, fit, shaped_brief, shaped_transcript
+from debate.quote_use import UseChecker, use_sentence
 from debate.stance import brief_stances
 from debate.support import SupportScorer, default_scorer, fact_check
 from debate.types import (
@@ -29,6 +30,7 @@ from debate.types import (
     Confidence,
     Debate,
     EngineFallback,
+    FactCheck,
     MemberKind,
     Move,
     PanelMember,
@@ -81,6 +83,9 @@ class TurnReply(_Reply):
     text: str = Field(min_length=1, description="What you say; cite inline as [@key].")
     claims: list[ClaimReply] = Field(min_length=1)
     responds_to: RefReply | None = Field(None, description="The earlier turn you answer.")
+    argues: str | None = Field(
+        None, description="The answer option you argue for, word for word; null if none."
+    )
 
     @field_validator("move", mode="before")
     @classmethod
@@ -146,6 +151,7 @@ class LLMEngine:
         self._fallback_ready = False
         self._library: Library | None = None
         self._panel_problem: str | None = None
+        self._use: UseChecker | None = None
 
     def settings(self) -> dict[str, Any]:
         return {**self.model.settings(), "fallback": "extractive, per part (see fallbacks)"}
@@ -166,6 +172,7 @@ class LLMEngine:
             debate.question, debate.frame, self.passages, library.embedder.embed
         )
         debate.stances = list(stances.values())
+        self._use = UseChecker(library.embedder.embed, stances)
         self._library = library
         self._fallback_ready = False
         if self._panel_problem is not None:
@@ -218,9 +225,11 @@ class LLMEngine:
             assert self.scorer is not None  # set in prepare
             earlier = self._since_last(debate, round_, advisor.name)
             checks = fact_check(earlier, self.passages, self.scorer)
+            assert self._use is not None  # set in prepare
+            checks = self._use.check(debate, checks, earlier)
             results = [
                 f'- {c.target.advisor} (round {c.target.round}): "{c.claim}" -> {c.verdict} '
-                f"(score {c.score:.2f})"
+                f"(score {c.score:.2f}){_use_note(c)}"
                 for c in checks
             ]
             extra.append(
@@ -278,6 +287,7 @@ class LLMEngine:
             text=reply.text,
             claims=[Claim(**claim.model_dump()) for claim in reply.claims],
             responds_to=responds_to,
+            argues=_option(reply.argues, debate.frame.options),
             checks=checks,
         )
 
@@ -308,7 +318,13 @@ class LLMEngine:
                 EngineFallback(part="summary", round=round_.number, why=str(exc))
             )
             return self.backup(debate).summarize(debate, round_)
-        return RoundSummary(**reply.model_dump())
+        summary = RoundSummary(**reply.model_dump())
+        # The Auditor's use figures are computed, not the model's; they join its summary.
+        checks = [check for turn in round_.turns for check in turn.checks]
+        if used := use_sentence(checks):
+            summary.agreements.append(used)
+            summary.text = f"{summary.text} {used}"
+        return summary
 
     def conclude(self, debate: Debate) -> tuple[str | None, list[Confidence]]:
         names = [member.advisor.name for member in debate.panel]
@@ -365,3 +381,20 @@ def system_for(advisor: Advisor) -> str:
 
 def _turns_cut(shape: Shape) -> str | None:
     return "turns cut to 300 characters" if shape.history == "short" else None
+
+
+def _option(said: str | None, options: list[str]) -> str | None:
+    """The frame option the model named (case and spacing aside); None for anything else."""
+    wanted = " ".join((said or "").split()).casefold()
+    return next((o for o in options if " ".join(o.split()).casefold() == wanted), None)
+
+
+def _use_note(check: FactCheck) -> str:
+    """The computed use of a checked claim, as the Auditor's prompt shows it."""
+    use = check.use
+    if use is None:
+        return ""
+    leaning = f"passages lean to '{use.leaning}'" if use.leaning else "passages take no side"
+    argued = f", speaker argues '{use.argued}'" if use.argued else ""
+    theme = "on the round's theme" if use.on_theme else "off the round's theme"
+    return f"; {leaning}{argued}; {theme}"

@@ -75,6 +75,31 @@ class TurnRef(BaseModel):
     claim: int | None = Field(None, description="Index of the claim responded to, if one.")
 
 
+class QuoteUse(BaseModel):
+    """How a claim uses the passages it cites: whether they lean the way its speaker argues,
+    and whether they bear on the round's theme (an extractive claim is a quote of its own
+    passage, so 'backed' holds by construction; what can be wrong is its use)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    leaning: str | None = Field(description="Which way the cited passages lean; None: no side.")
+    argued: str | None = Field(description="The option the speaker's turn argues for, if any.")
+    agrees: bool | None = Field(
+        description="True when the passages lean the way the speaker argues, False when they "
+        "lean the other way; None when either takes no side."
+    )
+    theme_similarity: float = Field(
+        description="Cosine of the best cited passage to the round's theme."
+    )
+    theme_median: float = Field(
+        description="Median cosine to the theme over the speaker's brief (the reference)."
+    )
+    on_theme: bool = Field(
+        description="The cited passage bears on the theme at least as much as the speaker's "
+        "typical brief passage."
+    )
+
+
 class FactCheck(BaseModel):
     """The Auditor's check of one earlier claim against the passages it cites."""
 
@@ -90,6 +115,7 @@ class FactCheck(BaseModel):
     score: float = Field(ge=0.0, le=1.0, description="Best support score over the passages.")
     best_sentence: str = Field("", description="The cited passage sentence that backs it best.")
     method: str = Field(description="How it was scored, e.g. 'audit.judge' or 'cosine'.")
+    use: QuoteUse | None = Field(None, description="How the claim uses its passages.")
 
 
 class Turn(BaseModel):
@@ -103,6 +129,9 @@ class Turn(BaseModel):
     text: str = Field(description="What they say; citations appear as [@chunk_id] markers.")
     claims: list[Claim] = Field(default_factory=list, description="The claims the turn makes.")
     responds_to: TurnRef | None = Field(None, description="The earlier turn this answers.")
+    argues: str | None = Field(
+        None, description="The option the turn argues for; None when it argues none."
+    )
     checks: list[FactCheck] = Field(
         default_factory=list, description="Fact-checks of earlier claims (the Auditor's)."
     )

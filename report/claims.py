@@ -30,7 +30,14 @@ def _section_statements(report: Report, section: str) -> Iterator[Statement]:
     """The statements of one section, in the order the layout renders them."""
     if section == "verdict":
         v = report.verdict
-        items = (v.answer, v.reasoning, v.strongest_evidence, v.strongest_objection)
+        items = (
+            v.answer,
+            v.reasoning,
+            *v.sides,
+            v.quote_use,
+            v.strongest_evidence,
+            v.strongest_objection,
+        )
         yield from (item for item in items if item is not None)
     elif section == "predictions":
         yield from (prediction.statement for prediction in report.predictions)

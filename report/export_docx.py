@@ -31,11 +31,12 @@ from report.render_html import SEVERITY, _is_note, _verdict_of, _verdicts
 from report.render_md import citation_numbers
 from report.types import Report
 
-# The audit's colours, as in the HTML report.
+# The audit's colours, as in the HTML report (render_html.CSS): one per verdict it can give.
 VERDICT_COLOURS = {
     "supported": "2E7D32",
     "partially_supported": "F9A825",
-    "unsupported": "C62828",
+    "not_supported": "C62828",
+    "contradicted": "6A1B1B",
     "uncited": "BDBDBD",
     "citation_unresolvable": "8E24AA",
 }

@@ -8,6 +8,10 @@ which), milestones quote cited passages, and each section's note says how it was
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+
+from debate.quote_use import use_counts
 from debate.stance import MODEL_METHOD
 from debate.types import CITE, Debate, MemberKind, cite
 from report.keypoints import KeyPoint, PointInput, group_points
@@ -116,9 +120,48 @@ def verdict(reading: Reading) -> Verdict:
         option=reading.option,
         answer=Statement(text=answer),
         reasoning=Statement(text=reasoning),
+        sides=sides(reading),
+        quote_use=quote_use(reading),
         strongest_evidence=said(best) if best else None,
         strongest_objection=said(against) if against else None,
     )
+
+
+def sides(reading: Reading) -> list[Statement]:
+    """The argument on each side as key points: how many, from how many sources, and the
+    strongest one, in its most central passage's words (citing that passage: the
+    evidence section cites every passage behind each point)."""
+    found = key_points(reading)
+    out = []
+    for option in dict.fromkeys([reading.option, *reading.options]):
+        points = found.on(option) if option else []
+        if not points:
+            continue
+        label = points[0].label
+        out.append(
+            Statement(
+                text=Phrase(
+                    key="verdict_side",
+                    args={
+                        "option": option,
+                        "points": len(points),
+                        "sources": len({n for p in points for n in p.sources}),
+                        "weight": points[0].weight,
+                        "point": f"“{label}”" if reading.quoted else label,
+                    },
+                ),
+                citations=_citations(found.grouped[points[0].label_key]),  # the quote's own
+            )
+        )
+    return out
+
+
+def quote_use(reading: Reading) -> Statement | None:
+    """The Auditor's check of how quotes were used, totalled over the debate."""
+    counts = use_counts(reading.checks)
+    if not counts["measured"]:
+        return None
+    return Statement(text=Phrase(key="verdict_quote_use", args=counts))
 
 
 def insufficient_verdict(reading: Reading, covered: Coverage) -> Verdict:
@@ -155,6 +198,26 @@ def deeper_story(reading: Reading) -> list[Statement]:
     if not coverage(debate).sufficient:
         return []  # no evidence, no pattern beneath it
     story: list[Statement] = []
+    found = key_points(reading)
+    if len(reading.options) == 2 and found.points:
+        a, b = reading.options
+        top = found.points[0]
+        story.append(
+            Statement(
+                text=Phrase(
+                    key="story_points",
+                    args={
+                        "total": len(found.points),
+                        "a": a,
+                        "b": b,
+                        "a_points": len(found.on(a)),
+                        "b_points": len(found.on(b)),
+                        "point": f"“{top.label}”" if reading.quoted else top.label,
+                    },
+                ),
+                citations=_citations(found.grouped[top.label_key]),  # the quote's own
+            )
+        )
     numbers = [r.number for r in debate.rounds]
     if len(reading.options) == 2 and len(numbers) >= 2:
         a, b = reading.options
@@ -239,10 +302,22 @@ def deeper_story(reading: Reading) -> list[Statement]:
 # 6-9. Evidence, risks, panel, rounds
 
 
-def evidence(reading: Reading) -> list[CitedPoint]:
-    """Key points, strongest first, alternating between the sides so the evidence for the
-    verdict does not crowd out the evidence against it; points that take no side and
-    experience claims (ending with the advisor's name) come after both sides."""
+@dataclass(frozen=True)
+class Points:
+    """The debate's claims grouped into key points (strongest first), and the claims
+    behind each quoted text."""
+
+    grouped: dict[str, list[CitedClaim]]
+    points: list[KeyPoint]
+
+    def on(self, side: str | None) -> list[KeyPoint]:
+        return [p for p in self.points if p.side == side]
+
+
+# The verdict, the evidence and the deeper story all read the same key points; grouping
+# embeds every quote, so it is done once per Reading (held only for the report's build).
+@lru_cache(maxsize=4)
+def key_points(reading: Reading) -> Points:
     grouped: dict[str, list[CitedClaim]] = {}
     for item in reading.claims:
         if not item.claim.text.endswith("?"):  # a question is not evidence
@@ -262,6 +337,16 @@ def evidence(reading: Reading) -> list[CitedPoint]:
     )
     strength = {text: max(map(reading.strength, items)) for text, items in grouped.items()}
     points.sort(key=lambda p: (-p.weight, -max(strength[k] for k in p.keys), p.label_key))
+    return Points(grouped, points)
+
+
+def evidence(reading: Reading) -> list[CitedPoint]:
+    """Key points, strongest first, alternating between the sides so the evidence for the
+    verdict does not crowd out the evidence against it; points that take no side and
+    experience claims (ending with the advisor's name) come after both sides."""
+    found = key_points(reading)
+    grouped, points = found.grouped, list(found.points)
+    quoted = {text for point in points for text in point.keys}
     sides: dict[str | None, list[KeyPoint]] = {}
     for point in points:
         sides.setdefault(point.side, []).append(point)

@@ -117,6 +117,13 @@ EN: dict[str, str] = {
     "toward “{a}” and {pb} toward “{b}”, a split this narrow could go either way, so the "
     "evidence alone does not decide the question.",
     "verdict_none": "The evidence the panel cited takes no clear side on the question.",
+    "verdict_side": "For “{option}”: {points} key points from {sources} sources; the "
+    "strongest, from {weight} sources: {point}",
+    "verdict_quote_use": "The Auditor also checked how {measured} cited claims used their "
+    "passages: {agree} cite passages that lean the way their speaker argued and {against} "
+    "passages that lean the other way; {on_theme} bear on their round's theme.",
+    "story_points": "Beneath the debate the argument turns on {total} key points: {a_points} "
+    "for “{a}” and {b_points} for “{b}”. The one the most sources make: {point}",
     "verdict_reasoning": "Confidence in “{option}” ranges from {low}% ({low_name}) to "
     "{high}% ({high_name}), median {median}%, each from the balance of the advisor's own "
     "brief. The Auditor found {backed} of {checked} checked claims backed by the passages "
@@ -295,6 +302,12 @@ ZH: dict[str, str] = {
     "verdict_close": "顾问团引用的证据难分高下：{pa} 段倾向“{a}”，{pb} 段倾向“{b}”，"
     "差距太小，可能朝任一方向变化，仅凭证据无法判定。",
     "verdict_none": "顾问团引用的证据在这个问题上没有明确立场。",
+    "verdict_side": "支持“{option}”：{points} 个要点，来自 {sources} 个来源；最有力的一个"
+    "（{weight} 个来源）：{point}",
+    "verdict_quote_use": "核查员还检查了 {measured} 条有引用的论断如何使用其材料：{agree} 条"
+    "所引材料的倾向与发言者的主张一致，{against} 条相反；{on_theme} 条切合该回合的主题。",
+    "story_points": "辩论之下，论证围绕 {total} 个要点展开：{a_points} 个支持“{a}”，"
+    "{b_points} 个支持“{b}”。最多来源提出的一个：{point}",
     "verdict_reasoning": "顾问对“{option}”的信心从 {low}%（{low_name}）到 {high}%"
     "（{high_name}），中位数为 {median}%，各自依据本人材料中的证据权衡得出。核查员核查了 "
     "{checked} 条论断，其中 {backed} 条得到所引材料的支持。下面以来源原文列出支持“{option}”的"

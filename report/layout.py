@@ -134,6 +134,10 @@ class Layout:
         blocks: list[Block] = [Heading(2, self.t("h_verdict"), "verdict"), *self.note("verdict")]
         blocks.append(Para([Span(self.say(v.answer.text), "strong"), *self.backing(v.answer)]))
         blocks.append(Para(self.statement(v.reasoning)))
+        if v.sides:
+            blocks.append(Items([self.statement(side) for side in v.sides]))
+        if v.quote_use is not None:
+            blocks.append(Para(self.statement(v.quote_use)))
         for label, item in (
             ("strongest_evidence", v.strongest_evidence),
             ("strongest_objection", v.strongest_objection),

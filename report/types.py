@@ -95,6 +95,16 @@ class Verdict(_Model):
     option: str | None = Field(description="The option the verdict favours; None if undecided.")
     answer: Statement = Field(description="The direct answer, one sentence.")
     reasoning: Statement = Field(description="A paragraph of reasoning.")
+    sides: list[Statement] = Field(
+        default_factory=list,
+        description="Each side's argument as key points: how many, from how many sources, "
+        "and the strongest (citing the passages behind it).",
+    )
+    quote_use: Statement | None = Field(
+        None,
+        description="How the debate's claims used their passages, as the Auditor checked "
+        "(leaning the way their speaker argued; bearing on the round's theme).",
+    )
     strongest_evidence: Statement | None = Field(
         None, description="The best-supported claim for the verdict."
     )

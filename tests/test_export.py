@@ -246,3 +246,12 @@ def test_web_downloads_pdf_and_word(run: tuple[Report, Path], tmp_path: Path, em
             else:
                 document = docx.Document(io.BytesIO(response.content))
                 assert document.core_properties.title == QUESTION
+
+
+def test_word_has_a_colour_for_every_verdict_the_audit_gives() -> None:
+    from ingest.types import Verdict
+    from report.export_docx import VERDICT_COLOURS
+    from report.render_html import SEVERITY
+
+    assert set(VERDICT_COLOURS) == set(SEVERITY)
+    assert {str(v) for v in Verdict} <= set(VERDICT_COLOURS)
