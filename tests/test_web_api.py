@@ -175,6 +175,9 @@ def test_runs_are_listed(client: TestClient, debate_run: dict[str, Any]) -> None
     (run,) = [r for r in client.get("/api/runs").json() if r["name"] == "t1"]
     assert run["question"] == QUESTION
     assert run["rounds_done"] == run["rounds_total"] == 2 and run["has_report"]
+    verdict = client.get("/api/runs/t1/report", params={"format": "json"}).json()["verdict"]
+    assert run["verdict_status"] == verdict["status"] in ("leans", "too_close")
+    assert run["verdict_option"] == verdict["option"]
     assert client.get("/api/runs/t1").json()["name"] == "t1"
 
 

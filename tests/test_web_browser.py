@@ -156,6 +156,10 @@ def test_add_debate_read_cite_audit_translate(server: str, browser: Any, loopbac
     chunk_id = cite.get_attribute("data-chunk")
     run = page.locator("#report-run").text_content()
     source = _cited_source(server, run, number)
+    # The runs list shows the verdict's status as a badge, as report.json has it.
+    status = httpx.get(f"{server}/api/runs/{run}/report", params={"format": "json"}).json()
+    badge = page.locator(f'#runs li[data-run="{run}"] .badge')
+    expect(badge).to_have_attribute("data-status", status["verdict"]["status"])
     detail = httpx.get(f"{server}/api/sources/{source}").json()
     chunk = next(c for c in detail["chunks"] if c["chunk_id"] == chunk_id)
     assert mark.text_content() == detail["text"][chunk["start"] : chunk["end"]]

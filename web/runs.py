@@ -38,6 +38,11 @@ class RunInfo(BaseModel):
     )
     has_report: bool = Field(False, description="report.json exists.")
     has_audit: bool = Field(False, description="audit.json exists.")
+    verdict_status: str | None = Field(
+        None,
+        description="The report's verdict status: leans, too_close or insufficient_evidence.",
+    )
+    verdict_option: str | None = Field(None, description="The option it leans to, if any.")
 
 
 class RunStore:
@@ -102,6 +107,7 @@ class RunStore:
             fields["rounds_done"] = len(debate.get("rounds") or [])
             fields["rounds_total"] = len(debate.get("themes") or [])
             fields["engine"] = _engine_label(debate.get("engine"))
+        fields.update(_verdict(path / "report.json"))
         return RunInfo.model_validate(fields)
 
     def list(self) -> list[RunInfo]:
@@ -114,3 +120,15 @@ def _engine_label(engine: object) -> str | None:
         return None
     name, spec = engine.get("name"), (engine.get("settings") or {}).get("spec")
     return f"{name} {spec}" if name and spec else name
+
+
+def _verdict(path: Path) -> dict[str, object]:
+    """The verdict's status and option from report.json (nothing while it is missing or
+    unreadable: the list shows the run as in progress or without a report)."""
+    try:
+        verdict = json.loads(path.read_text(encoding="utf-8")).get("verdict") or {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+    if not isinstance(verdict, dict):
+        return {}
+    return {"verdict_status": verdict.get("status"), "verdict_option": verdict.get("option")}

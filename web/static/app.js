@@ -340,8 +340,21 @@
       const link = run.has_report
         ? el("a", { href: "#run/" + encodeURIComponent(run.name) }, label)
         : el("span", { text: label });
-      list.append(el("li", { "data-run": run.name }, link, el("span", { class: "note", text: ` — ${status} · ${run.name}` })));
+      const item = el("li", { "data-run": run.name }, link);
+      if (run.verdict_status) item.append(" ", verdictBadge(run));
+      item.append(el("span", { class: "note", text: ` — ${status} · ${run.name}` }));
+      list.append(item);
     }
+  }
+
+  // The verdict's status at a glance: what the evidence leans to, too close to call, or
+  // a library that cannot answer the question.
+  const VERDICT_LABELS = { leans: "leans", too_close: "too close to call", insufficient_evidence: "insufficient evidence" };
+
+  function verdictBadge(run) {
+    const label = VERDICT_LABELS[run.verdict_status] || run.verdict_status;
+    const text = run.verdict_status === "leans" && run.verdict_option ? `leans: ${run.verdict_option}` : label;
+    return el("span", { class: "badge badge-" + run.verdict_status, "data-status": run.verdict_status, text });
   }
 
   // -- the report ----------------------------------------------------------------------
