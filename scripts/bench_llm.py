@@ -16,28 +16,23 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import re
 import shutil
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchlib import BENCHMARKS_MD, write_section
+
+from agora.pipeline import Pipeline
 from agora.settings import load_settings
-from debate import make_engine, run_debate
 from debate.types import Debate
 from ingest import Library
 from ingest.library import read_request_list
 from llm import LLMCall, load_model
-from report.files import write_run_reports
-from report.types import Report
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus" / "ai-imbalance" / "manifest.json"
-DOC = ROOT / "docs" / "benchmarks.md"
-SECTION = "## Language model end to end"
 MODEL = "gemma3-270m"
 
 
@@ -53,12 +48,12 @@ def run_once(
     """One debate and its English report; the figures of every model call they made."""
     model = load_model(MODEL, context_window=window, constrain=constrain)
     started = time.perf_counter()
-    debate: Debate = run_debate(
-        library, question, out, rounds=rounds, engine=make_engine(model), panel_file=panel
-    )
-    write_run_reports(out, library, model, languages=("en",))
+    # As `agora debate --llm` runs it: one runner, one loaded model, English only.
+    pipeline = Pipeline(library, model=model, languages=("en",))
+    debate: Debate = pipeline.debate(question, out, rounds=rounds, panel_file=panel)
+    report = pipeline.report(out, rebuild=True)
+    pipeline.render(out, report)
     seconds = time.perf_counter() - started
-    report = Report.model_validate_json((out / "report.json").read_text(encoding="utf-8"))
     calls: list[LLMCall] = [*debate.llm_calls, *report.llm_calls]
     answered = [c for c in calls if c.attempts > 0]  # a prompt refused as too long is not
     completion = sum(c.completion_tokens for c in answered)
@@ -96,13 +91,6 @@ def row(r: dict[str, Any]) -> str:
     )
 
 
-def write_section(text: str) -> None:
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"{re.escape(SECTION)}\n.*?(?=\n## |\Z)", re.DOTALL)
-    doc = pattern.sub(text.rstrip() + "\n", doc) if SECTION in doc else doc.rstrip() + "\n\n" + text
-    DOC.write_text(doc.rstrip() + "\n", encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--library", type=Path, default=ROOT / "library" / "demo")
@@ -138,9 +126,7 @@ def main() -> None:
     load = os.getloadavg()
     text = "\n".join(
         [
-            SECTION,
-            "",
-            f"`scripts/bench_llm.py`, {datetime.now(UTC):%Y-%m-%d}: Gemma 3 270M Q4_K_M (the "
+            f"`scripts/bench_llm.py`: Gemma 3 270M Q4_K_M (the "
             f"packaged GGUF, `--llm {MODEL}`) in process through llama.cpp, context window "
             f"{args.context_window} tokens, on the demo library (corpus/ai-imbalance), the "
             + (
@@ -149,9 +135,8 @@ def main() -> None:
                 else "the panel the model proposed"
             )
             + ", each debate followed by its English report (three model-written sections). "
-            f"Machine: {os.cpu_count()} CPU cores "
-            f"({platform.processor() or platform.machine()}), shared with other jobs (load "
-            f"average {load[0]:.1f} at the end), so the times are upper bounds.",
+            f"Load average {load[0]:.1f} at the end on {os.cpu_count()} cores: with other "
+            "jobs on the same cores the times are upper bounds.",
             "",
             "| rounds | schema constrained | structured replies | valid at first try | "
             "retries | fallbacks to extractive | prompts fitted | completion tokens/s | "
@@ -170,8 +155,8 @@ def main() -> None:
     if args.no_write:
         print(text)
     else:
-        write_section(text)
-        print(f"written to {DOC}")
+        write_section("llm", "Language model end to end", text)
+        print(f"written to {BENCHMARKS_MD}")
 
 
 if __name__ == "__main__":
