@@ -14,6 +14,7 @@ import math
 import os
 import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ BATCH = 8
 # Characters kept before tokenising: far more than the 256-token window ever holds, so a
 # 100 kB passage costs no tokenizer time for text the model would never read.
 MAX_CHARS = 6000
+# Readings kept per process (oldest dropped first); keys hold the texts, so at most ~30 MB.
+CACHE_SIZE = 5_000
 
 
 _SHARED: dict[Path, Reader] = {}
@@ -93,6 +96,12 @@ class Reader:
         self.threshold = float(meta.get("threshold", 0.5))
         self.max_tokens = int(meta.get("max_tokens", 256))
         self._tokenizer_lock = threading.Lock()
+        # The brief's relevance gate and the debate's stances read the same (question,
+        # options, passage) pairs; each is read once per process.
+        self._cache: OrderedDict[tuple[str, ...], tuple[float, list[float], str | None]] = (
+            OrderedDict()
+        )
+        self._cache_lock = threading.Lock()
 
     @classmethod
     def shared(cls) -> Reader:
@@ -159,18 +168,27 @@ class Reader:
             prepared.append((q_text, p_text, opts, q_notes + p_notes))
         if not prepared:
             return []
-        relevance, stance, cut = self._run([(q, p, o) for q, p, o, _ in prepared])
+        keys = [(q, p, *o) for q, p, o, _ in prepared]
+        with self._cache_lock:
+            missing = list(dict.fromkeys(k for k in keys if k not in self._cache))
+        if missing:
+            relevance, stance, cut = self._run([(k[0], k[1], list(k[2:])) for k in missing])
+            with self._cache_lock:
+                for i, key in enumerate(missing):
+                    self._cache[key] = (relevance[i], stance[i], cut[i])
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        with self._cache_lock:
+            results = [self._cache[key] for key in keys]
         readings = []
-        for index, (_, _, opts, notes) in enumerate(prepared):
-            probs = stance[index]
+        for (_, _, opts, notes), (relevance_, probs, note) in zip(prepared, results, strict=True):
             labelled = {opts[0]: probs[0], opts[1]: probs[1], NO_SIDE: probs[2]}
             best = max(range(3), key=lambda i: probs[i])
-            note = cut[index]
             if note:
                 notes = [*notes, note]
             readings.append(
                 Reading(
-                    relevance=round(relevance[index], 4),
+                    relevance=round(relevance_, 4),
                     options=opts,
                     leaning=opts[best] if best < 2 else None,
                     probabilities={k: round(float(v), 4) for k, v in labelled.items()},

@@ -151,3 +151,25 @@ def test_debate_stances_use_the_model_and_fall_back_without_it(
     assert all("heuristic" in s.method for s in fallback.values())
     # Without the question (how the extractive engine calls it today) the heuristic runs.
     assert all("heuristic" in s.method for s in read_stances(frame, passages).values())
+
+
+def test_a_pair_is_read_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The brief's gate and the debate's stances read the same pairs: the second read comes
+    from the cache, identical; other options are a different pair and are read."""
+    reader = Reader.load()
+    runs: list[int] = []
+    original = reader._run
+
+    def counted(items):  # type: ignore[no-untyped-def]
+        runs.append(len(items))
+        return original(items)
+
+    monkeypatch.setattr(reader, "_run", counted)
+    question = "Is the engineering gain an advantage or an imbalance?"
+    passages = ["Teams shipped twice as fast with the assistant.", "Sales saw no gain at all."]
+    first = reader.read(question, passages)
+    again = reader.read(question, [passages[1], passages[0], passages[1]])
+    assert runs == [2]
+    assert again == [first[1], first[0], first[1]]
+    swapped = reader.read(question, passages[:1], options=["imbalance", "advantage"])
+    assert runs == [2, 1] and swapped[0].options == ["imbalance", "advantage"]
