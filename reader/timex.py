@@ -4,8 +4,8 @@
 Every expression resolves to the last day of the period it names (a year to 31 December, a
 month to its last day, "the next five years" to five years after the anchor), so that "in
 2026" read on 2026-11-30 is still ahead and "by 2025" is behind. Relative spans are counted
-from an anchor: the document's date when the caller knows it, else a past year the sentence
-itself states ("projected in 2023 ... over a decade"), else the run date.
+from an anchor: a past year the sentence gives for a forecast it reports ("projected in 2023
+... over a decade"), else the document's date when the caller knows it, else the run date.
 
 Only the calendar arithmetic comes from a library (dateutil's relativedelta). Finding the
 expressions is a handful of patterns: dateparser's search was tried and rejected, because it
@@ -172,11 +172,9 @@ def time_refs(sentence: str, run_date: date, written: date | None = None) -> lis
     # A span counted from a year the sentence states ("projected in 2023 ... over a decade")
     # is counted from that year when the document's own date is unknown.
     past = [ref.end.year for _, ref in absolute if ref.end < run_date]
-    anchor = run_date
-    if written is not None:
-        anchor = written
-    elif past and _REPORTED.search(sentence):
-        anchor = date(max(past), 12, 31)
+    anchor = written or run_date
+    if past and _REPORTED.search(sentence):
+        anchor = date(max(past), 12, 31)  # the year the forecast was made, not published
     found = list(absolute)
     taken = [(m.start(), m.end()) for m in _ABSOLUTE.finditer(sentence)]
     for match in _RELATIVE.finditer(sentence):

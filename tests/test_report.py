@@ -49,11 +49,14 @@ def test_every_section_is_present_and_says_how_it_was_built(run) -> None:
         assert prediction.method in ("panel vote", "evidence balance")
     assert report.action_plan and report.action_plan[0].timing.kind == "this_week"
     assert all(step.timing.due >= report.run_date for step in report.action_plan)
-    assert 2 <= len(report.future_paths) <= 3
+    # A path is laid only with the forecasts and recommendations on its side: the demo's
+    # "imbalance" passages mostly caution, so it may have one path.
+    assert 1 <= len(report.future_paths) <= 3
     for path in report.future_paths:
         months = [m.month for m in path.milestones]
         assert len(months) >= 2 and months == sorted(months)
         assert all(m.event.citations for m in path.milestones)  # each quotes a passage
+        assert all(m.basis != "quote" for m in path.milestones)
     for section in ("deeper_story", "evidence", "risks", "panel", "rounds"):
         assert getattr(report, section), section
     assert len(report.rounds) == len(debate.rounds)

@@ -110,6 +110,9 @@ def test_a_forecast_reported_in_a_past_year_counts_from_that_year() -> None:
     found = sentence_role(text, RUN)
     assert found.role == SentenceRole.FORECAST
     assert found.when is not None and found.when.label == "2033"
+    # ... even when the document that reports it is dated later
+    later = sentence_role(text, RUN, written=date(2025, 4, 14))
+    assert later.when is not None and later.when.label == "2033"
 
 
 def test_the_batch_form_matches_one_by_one() -> None:
