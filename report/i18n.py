@@ -91,8 +91,8 @@ EN: dict[str, str] = {
     "cited passages, and each probability comes from the panel vote or the evidence balance, "
     "as it says.",
     "note_action_plan_extractive": "Built from the debate, not generated: steps come from the "
-    "verdict, the Auditor's fact-checks and the advisors' proposals; dates count from the run "
-    "date.",
+    "verdict, the Auditor's fact-checks and the advisors' proposals (only quotes that "
+    "recommend something); dates count from the run date.",
     "note_future_paths_extractive": "Built from evidence, not generated: each path strings "
     "together the forecasts and recommendations quoted from the cited passages that lean one "
     "way, in time order. A forecast that names a time sits at that month (read against the run "
@@ -285,7 +285,7 @@ ZH: dict[str, str] = {
     "note_predictions_extractive": "依据证据构建，并非生成：预测引自被引用的材料，每项概率"
     "来自顾问团投票或证据权衡，并注明方式。",
     "note_action_plan_extractive": "依据辩论构建，并非生成：步骤来自结论、核查员的事实核查"
-    "和顾问的提议；日期从运行日期起算。",
+    "和顾问的提议（仅限提出建议的引文）；日期从运行日期起算。",
     "note_future_paths_extractive": "依据证据构建，并非生成：每条路径按时间顺序，串起倾向同一"
     "方向的被引用材料中的预测和建议。注明时间的预测放在其所指的月份（按运行日期换算）；建议放在"
     "第 3 至 9 个月，未注明时间的预测放在第 12 至 24 个月，只表示先后次序，并非预测。",
