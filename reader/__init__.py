@@ -1,4 +1,5 @@
-"""The reader model: relevance and stance of a (question, passage) pair (see reader.reader)."""
+"""The reader: relevance and stance of a (question, passage) pair (reader.reader, a trained
+model), and the role each sentence of a passage plays (reader.roles, rules)."""
 
 from reader.framing import frame_options
 from reader.reader import (
@@ -9,6 +10,8 @@ from reader.reader import (
     ReaderModelMissing,
     Reading,
 )
+from reader.roles import Role, SentenceRole, sentence_role, sentence_roles
+from reader.timex import TimeRef
 
 __all__ = [
     "MODEL_FILE",
@@ -17,5 +20,10 @@ __all__ = [
     "ReaderInputError",
     "ReaderModelMissing",
     "Reading",
+    "Role",
+    "SentenceRole",
+    "TimeRef",
     "frame_options",
+    "sentence_role",
+    "sentence_roles",
 ]

@@ -14,8 +14,9 @@ from functools import lru_cache
 from debate.quote_use import use_counts
 from debate.stance import MODEL_METHOD
 from debate.types import CITE, Debate, MemberKind, cite
+from reader.roles import SentenceRole
 from report.keypoints import KeyPoint, PointInput, group_points
-from report.reading import ACTION, CitedClaim, Reading
+from report.reading import CitedClaim, Reading
 from report.sufficiency import Coverage, coverage
 from report.types import (
     CitedPoint,
@@ -272,7 +273,7 @@ def deeper_story(reading: Reading) -> list[Statement]:
         ]
         if better:
             pick = max(
-                better, key=lambda c: (bool(ACTION.search(c.claim.text)), reading.strength(c))
+                better, key=lambda c: (reading.recommends(c.claim.text), reading.strength(c))
             )
             story.append(
                 Statement(
@@ -391,6 +392,27 @@ def _point_bullet(
     )
 
 
+def _cautions(reading: Reading, quoted: set[str], limit: int = 2) -> list[Statement]:
+    """Caveat sentences (`reader.roles`) quoted from cited passages, those behind the verdict
+    first: a limit the verdict's own evidence admits is the risk most worth reading."""
+    cited = reading.debate.ledger.cited
+    order = sorted(
+        range(len(cited)), key=lambda i: (reading.leaning([cited[i]]) != reading.vote_option, i)
+    )
+    found: list[Statement] = []
+    for i in order:
+        for sentence, _ in reading.with_role(cited[i], SentenceRole.CAVEAT)[:1]:
+            if len(found) < limit and not any(sentence in q or q in sentence for q in quoted):
+                quoted.add(sentence)
+                found.append(
+                    Statement(
+                        text=Phrase(key="risk_caveat", args={"quote": sentence}),
+                        citations=[cited[i]],
+                    )
+                )
+    return found
+
+
 def risks(reading: Reading) -> list[Statement]:
     found: list[Statement] = []
     cited = [c for c in reading.claims if c.claim.citations]
@@ -408,6 +430,7 @@ def risks(reading: Reading) -> list[Statement]:
                     citations=list(item.claim.citations),
                 )
             )
+    found += _cautions(reading, quoted)
     weak = [
         c
         for c in reading.checks

@@ -47,6 +47,8 @@ EN: dict[str, str] = {
     "month": "Month {month}",
     "basis_quote": "quote",
     "basis_forecast": "forecast",
+    "basis_forecast_dated": "forecast; the month is the time it names",
+    "basis_recommendation": "recommendation",
     "col_advisor": "Advisor",
     "col_role": "Role",
     "col_confidence": "Confidence",
@@ -89,18 +91,20 @@ EN: dict[str, str] = {
     "cited passages, and each probability comes from the panel vote or the evidence balance, "
     "as it says.",
     "note_action_plan_extractive": "Built from the debate, not generated: steps come from the "
-    "verdict, the Auditor's fact-checks and the advisors' proposals; dates count from the run "
-    "date.",
-    "note_future_paths_extractive": "Built from evidence, not generated: each path follows the "
-    "cited passages that lean one way, in the order the debate raised them; the months place "
-    "them in sequence and are not a forecast.",
+    "verdict, the Auditor's fact-checks and the advisors' proposals (only quotes that "
+    "recommend something); dates count from the run date.",
+    "note_future_paths_extractive": "Built from evidence, not generated: each path strings "
+    "together the forecasts and recommendations quoted from the cited passages that lean one "
+    "way, in time order. A forecast that names a time sits at that month (read against the run "
+    "date); recommendations are placed at months 3 to 9 and undated forecasts at 12 to 24, "
+    "which orders them and forecasts nothing.",
     "note_deeper_story_extractive": "Built from the debate's stance counts and the passages the "
     "advisors reached for, not generated.",
     "note_evidence_extractive": "Key points: the claims the advisors made, grouped where "
     "they make the same point (close sentence embeddings, one side per point), each shown by "
     "its most central quote and citing every passage behind it; weighed by distinct sources.",
-    "note_risks_extractive": "Built from the objections, the Auditor's fact-checks and the "
-    "panel's confidences, not generated.",
+    "note_risks_extractive": "Built from the objections, the cautions quoted from cited "
+    "passages, the Auditor's fact-checks and the panel's confidences, not generated.",
     "note_llm": "Written by a language model ({model}) from the debate; its citations were "
     "checked against the debate's passages.",
     "note_debate": "From the debate transcript.",
@@ -143,6 +147,8 @@ EN: dict[str, str] = {
     "pred_quote": "What this source forecasts comes true: “{quote}”",
     "horizon_months": "within {months} months",
     "horizon_source": "{words} (the source's words; about {months} months)",
+    "horizon_resolved": "{words} (the source's words, read as {when}: about {months} months "
+    "after the run date)",
     "horizon_default": "within {months} months (the source gives no time frame; this is the "
     "report's default horizon)",
     "basis_panel_vote": "The mean of {count} advisors' confidences in the verdict, each from "
@@ -192,12 +198,14 @@ EN: dict[str, str] = {
     "round argued, the reframing passages mark the road.",
     "milestone_quote": "Look for: “{quote}”",
     "milestone_forecast": "Forecast due ({percent}%): “{quote}”",
+    "milestone_recommendation": "A source recommends: “{quote}”",
     "story_shift": "In round {first} the turns that took a side leaned {a_first} to {b_first} "
     "between “{a}” and “{b}”; in round {last} they leaned {a_last} to {b_last}.",
     "story_common": "The passage the most advisors reached for ({count}: {advisors}): “{quote}”",
     "story_better": "The better story the final round told, in the sources' words: “{quote}”",
     "story_contrarian": "What the Contrarian found that the others left unused: “{quote}”",
     "risk_objection": "The verdict could be wrong if this holds: “{quote}”",
+    "risk_caveat": "A cited source cautions: “{quote}”",
     "risk_unchecked": "{count} of the {checked} claims the Auditor checked were only partly "
     "backed or not backed by the passages they cite.",
     "risk_low_confidence": "{advisor} gives the verdict only {percent}%.",
@@ -247,6 +255,8 @@ ZH: dict[str, str] = {
     "month": "第 {month} 个月",
     "basis_quote": "引文",
     "basis_forecast": "预测",
+    "basis_forecast_dated": "预测；月份即其所指的时间",
+    "basis_recommendation": "建议",
     "col_advisor": "顾问",
     "col_role": "角色",
     "col_confidence": "信心",
@@ -282,14 +292,16 @@ ZH: dict[str, str] = {
     "note_predictions_extractive": "依据证据构建，并非生成：预测引自被引用的材料，每项概率"
     "来自顾问团投票或证据权衡，并注明方式。",
     "note_action_plan_extractive": "依据辩论构建，并非生成：步骤来自结论、核查员的事实核查"
-    "和顾问的提议；日期从运行日期起算。",
-    "note_future_paths_extractive": "依据证据构建，并非生成：每条路径按辩论提出的顺序，"
-    "列出倾向同一方向的被引用材料；月份只表示先后次序，并非预测。",
+    "和顾问的提议（仅限提出建议的引文）；日期从运行日期起算。",
+    "note_future_paths_extractive": "依据证据构建，并非生成：每条路径按时间顺序，串起倾向同一"
+    "方向的被引用材料中的预测和建议。注明时间的预测放在其所指的月份（按运行日期换算）；建议放在"
+    "第 3 至 9 个月，未注明时间的预测放在第 12 至 24 个月，只表示先后次序，并非预测。",
     "note_deeper_story_extractive": "依据辩论中的立场统计和顾问们共同引用的材料构建，并非生成。",
     "note_evidence_extractive": "论点：顾问们提出的论断，表达同一论点者归为一组"
     "（句向量相近，每个论点只属一方），以组内最具代表性的引文呈现，"
     "并引用其背后的每一段材料；按不同来源的数量衡量。",
-    "note_risks_extractive": "依据反对意见、核查员的事实核查和顾问团的信心构建，并非生成。",
+    "note_risks_extractive": "依据反对意见、被引用材料中的提醒、核查员的事实核查和顾问团的信心"
+    "构建，并非生成。",
     "note_llm": "由语言模型（{model}）依据辩论撰写；其引用已对照辩论中的材料核验。",
     "note_debate": "摘自辩论记录。",
     "note_llm_fallback": "语言模型（{model}）未能给出有效的{what}，"
@@ -325,6 +337,8 @@ ZH: dict[str, str] = {
     "pred_quote": "该来源的预测将会应验：“{quote}”",
     "horizon_months": "{months} 个月内",
     "horizon_source": "{words}（来源原文；约 {months} 个月）",
+    "horizon_resolved": "{words}（来源原文，按运行日期理解为 {when}："
+    "约为运行日期后 {months} 个月）",
     "horizon_default": "{months} 个月内（来源未给出时间范围，此为报告的默认期限）",
     "basis_panel_vote": "{count} 位顾问对结论信心的平均值，每位的信心依据其本人材料中的证据"
     "权衡得出。",
@@ -366,12 +380,14 @@ ZH: dict[str, str] = {
     "问题的材料标出了这条路。",
     "milestone_quote": "留意：“{quote}”",
     "milestone_forecast": "预测到期（{percent}%）：“{quote}”",
+    "milestone_recommendation": "来源建议：“{quote}”",
     "story_shift": "第 {first} 回合中，表明立场的发言在“{a}”与“{b}”之间为 {a_first} 比 "
     "{b_first}；到第 {last} 回合为 {a_last} 比 {b_last}。",
     "story_common": "最多顾问引用的材料（{count} 位：{advisors}）：“{quote}”",
     "story_better": "最后一回合以来源原文讲出的更好的故事：“{quote}”",
     "story_contrarian": "反方找到而其他人未使用的证据：“{quote}”",
     "risk_objection": "如果以下说法成立，结论可能是错的：“{quote}”",
+    "risk_caveat": "一个被引用的来源提醒：“{quote}”",
     "risk_unchecked": "核查员核查的 {checked} 条论断中，有 {count} 条仅部分得到或没有得到"
     "所引材料的支持。",
     "risk_low_confidence": "{advisor} 对结论的信心只有 {percent}%。",

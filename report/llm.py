@@ -22,6 +22,7 @@ from debate.llm_fit import FULL, Shape, cut, fit
 from debate.run import clean_text
 from debate.types import CITE, DroppedCitation, EngineFallback
 from llm import LLMOutputError, Model
+from reader.timex import latest, time_refs
 from report.reading import Reading
 from report.types import FuturePath, Milestone, Prediction, Statement
 
@@ -108,6 +109,13 @@ class Checker:
         self.allowed = set(reading.debate.ledger.cited)
         self.names = {m.advisor.name for m in reading.debate.panel}
         self.dropped: dict[str, DroppedCitation] = {}
+        self.run_date = reading.run_date
+
+    def looks_back(self, *texts: str) -> bool:
+        """Whether the latest time these texts name is already past at the run date ("by
+        2025" read in 2026): a prediction about it forecasts nothing."""
+        found = latest(time_refs(" ".join(texts), self.run_date))
+        return found is not None and found.end < self.run_date
 
     def keep(self, key: str) -> bool:
         if key in self.allowed:
@@ -196,17 +204,22 @@ def _described(reading: Reading) -> Any:
 
 
 def _predictions(reply: Any, check: Checker) -> list[Prediction]:
-    return [
-        Prediction(
-            statement=check.statement(p),
-            time_frame=clean_text(p.time_frame),
-            horizon_months=p.horizon_months,
-            probability=p.probability / 100,
-            method="llm judgement",
-            basis=clean_text(p.rationale),
+    made = []
+    for p in reply.predictions:
+        if check.looks_back(p.text, p.time_frame):
+            log.warning("report model predicted for a time already past: dropped (%s)", p.text)
+            continue
+        made.append(
+            Prediction(
+                statement=check.statement(p),
+                time_frame=clean_text(p.time_frame),
+                horizon_months=p.horizon_months,
+                probability=p.probability / 100,
+                method="llm judgement",
+                basis=clean_text(p.rationale),
+            )
         )
-        for p in reply.predictions
-    ]
+    return made
 
 
 def _paths(reply: Any, check: Checker) -> list[FuturePath]:

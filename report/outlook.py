@@ -5,6 +5,11 @@ As in `report.extractive`, every sentence is a catalog template whose arguments 
 names, dates and verbatim quotes, or a quotation of a passage the debate cited: forecasts
 are quoted, not made, and each probability is a panel vote or the evidence balance (and
 says which).
+
+What may be quoted where follows each sentence's role (`reader.roles`, read on the run
+date): predictions quote only forecasts about the future (dated after the run date, or
+undated), the action plan takes up only recommendations, and each future path strings
+together the forecasts and recommendations of the passages on its side, in time order.
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ from datetime import date, timedelta
 
 from debate.stance import evidence_probability
 from debate.types import Move
-from report.reading import ACTION, FORWARD, CitedClaim, Reading, horizon, looks_back
+from reader.roles import Role, SentenceRole
+from report.reading import CitedClaim, Reading
 from report.sufficiency import coverage
 from report.types import (
     ActionStep,
@@ -27,8 +33,12 @@ from report.types import (
 )
 
 DEFAULT_HORIZON = 12  # months, for forecasts whose source gives no time frame
-MILESTONE_MONTHS = (3, 6, 9, 12, 18, 24)
 MAX_QUOTED_FORECASTS = 3
+# Months for path steps that name no time: acting on a recommendation comes first, an
+# undated forecast at the report's horizon. They order the steps; they forecast nothing.
+ACT_MONTHS = (3, 6, 9)
+UNDATED_MONTHS = (12, 18, 24)
+MAX_MILESTONES = 6
 
 
 # -----------------------------------------------------------------------------------
@@ -46,23 +56,23 @@ def _balance(reading: Reading, lean: str | None) -> tuple[float, Text]:
     return probability, basis
 
 
-def forecasts(reading: Reading) -> list[tuple[str, str, tuple[str, int] | None]]:
-    """(chunk id, sentence, stated horizon) for forward-looking sentences of cited passages,
-    those with a stated time frame and a leaning first, one per passage."""
-    run_year = reading.debate.created_at.year
+def forecasts(reading: Reading) -> list[tuple[str, str, Role]]:
+    """(chunk id, sentence, role) for the forecasts of cited passages, about the future
+    only; those with a stated time and a leaning first, one per passage."""
     found = []
     for order, chunk_id in enumerate(reading.debate.ledger.cited):
-        for sentence in reading.sentences(chunk_id):
-            if sentence.endswith("?") or len(sentence) < 40 or not FORWARD.search(sentence):
+        for sentence, role in reading.with_role(chunk_id, SentenceRole.FORECAST)[:1]:
+            if len(sentence) < 40:
                 continue
-            if looks_back(sentence, run_year):
-                continue
-            stated = horizon(sentence, run_year)
-            rank = (stated is None, reading.leaning([chunk_id]) is None, order)
-            found.append((rank, chunk_id, sentence, stated))
-            break
+            rank = (role.when is None, reading.leaning([chunk_id]) is None, order)
+            found.append((rank, chunk_id, sentence, role))
     found.sort(key=lambda item: item[0])
-    return [(chunk_id, sentence, stated) for _, chunk_id, sentence, stated in found]
+    return [(chunk_id, sentence, role) for _, chunk_id, sentence, role in found]
+
+
+def months_ahead(reading: Reading, role: Role) -> int | None:
+    """Months from the run date to the time a forecast refers to (None: it names none)."""
+    return max(1, role.when.months_after(reading.run_date)) if role.when else None
 
 
 def predictions(reading: Reading) -> list[Prediction]:
@@ -91,11 +101,15 @@ def predictions(reading: Reading) -> list[Prediction]:
                 basis=Phrase(key="basis_panel_vote", args={"count": len(votes)}),
             )
         )
-    for chunk_id, sentence, stated in forecasts(reading)[:MAX_QUOTED_FORECASTS]:
+    for chunk_id, sentence, role in forecasts(reading)[:MAX_QUOTED_FORECASTS]:
         probability, basis = _balance(reading, reading.leaning([chunk_id]))
-        if stated is not None:
-            words, span = stated
-            frame: Text = Phrase(key="horizon_source", args={"words": words, "months": span})
+        stated = months_ahead(reading, role)
+        if role.when is not None and stated is not None:
+            span = stated
+            frame: Text = Phrase(
+                key="horizon_resolved",
+                args={"words": role.when.words, "when": role.when.label, "months": span},
+            )
         else:
             span = DEFAULT_HORIZON
             frame = Phrase(key="horizon_default", args={"months": span})
@@ -142,14 +156,13 @@ def _week_end(day: date) -> date:
 
 
 def proposals(reading: Reading) -> list[CitedClaim]:
-    """Claims that recommend something: PROPOSE turns first (the last round's), then any
-    cited claim that reads as a recommendation; one per advisor."""
+    """Cited claims that are recommendations (`reader.roles`), PROPOSE turns first (the last
+    round's), one per advisor. A finding said in a PROPOSE turn is not a proposal."""
     cited = [c for c in reading.claims if c.claim.citations]
     proposing = [c for c in cited if c.turn.move == Move.PROPOSE]
-    recommending = [c for c in cited if ACTION.search(c.claim.text)]
     chosen: list[CitedClaim] = []
-    for item in [*reversed(proposing), *recommending]:
-        if item.advisor not in {c.advisor for c in chosen} and ACTION.search(item.claim.text):
+    for item in [*reversed(proposing), *cited]:
+        if item.advisor not in {c.advisor for c in chosen} and reading.recommends(item.claim.text):
             chosen.append(item)
     return chosen
 
@@ -248,24 +261,56 @@ def action_plan(reading: Reading, run_date: date) -> list[ActionStep]:
 # 4. Future paths
 
 
+def _steps(reading: Reading, chunk_ids: list[str]) -> list[tuple[int, str, str, Role]]:
+    """(month, chunk id, sentence, role) for the forecasts and recommendations of these
+    passages, in time order: a forecast that names a time sits at the month it resolves to;
+    recommendations take the early months and undated forecasts the later ones, in the
+    order the debate cited them."""
+    dated, acts, undated = [], [], []
+    for chunk_id in chunk_ids:
+        for sentence, role in reading.with_role(
+            chunk_id, SentenceRole.FORECAST, SentenceRole.RECOMMENDATION
+        )[:2]:
+            months = months_ahead(reading, role)
+            if months is not None:
+                dated.append((months, chunk_id, sentence, role))
+            elif role.role == SentenceRole.RECOMMENDATION:
+                acts.append((chunk_id, sentence, role))
+            else:
+                undated.append((chunk_id, sentence, role))
+    placed = [
+        (month, *item)
+        for slots, items in ((ACT_MONTHS, acts), (UNDATED_MONTHS, undated))
+        for month, item in zip(slots, items, strict=False)
+    ]
+    steps = sorted([*dated, *placed], key=lambda step: step[0])
+    return steps[:MAX_MILESTONES]
+
+
 def _milestones(
-    items: list[tuple[str, str]], forecast_at: dict[str, Prediction]
+    steps: list[tuple[int, str, str, Role]], forecast_at: dict[str, Prediction]
 ) -> list[Milestone]:
-    """(chunk id, quote) pairs placed on months 3, 6, 9 ... in the order given; a quote that
-    is one of the predictions is shown as that forecast."""
+    """Each step as a milestone quoting its sentence; a forecast that is one of the
+    predictions is shown with its probability."""
     placed = []
-    for month, (chunk_id, quote) in zip(MILESTONE_MONTHS, items, strict=False):
+    for month, chunk_id, sentence, role in steps:
         forecast = forecast_at.get(chunk_id)
-        if forecast is not None and isinstance(forecast.statement.text, Phrase):
-            quote = str(forecast.statement.text.args["quote"])  # the forecast sentence itself
+        if role.role == SentenceRole.RECOMMENDATION:
+            text = Phrase(key="milestone_recommendation", args={"quote": sentence})
+            basis = "recommendation"
+        elif (
+            forecast is not None
+            and isinstance(forecast.statement.text, Phrase)
+            and forecast.statement.text.args.get("quote") == sentence
+        ):
             text = Phrase(
                 key="milestone_forecast",
-                args={"percent": round(forecast.probability * 100), "quote": quote},
+                args={"percent": round(forecast.probability * 100), "quote": sentence},
             )
-            basis = "forecast"
+            basis = "forecast_dated" if role.when else "forecast"
         else:
-            text = Phrase(key="milestone_quote", args={"quote": quote})
-            basis = "quote"
+            text = Phrase(key="milestone_quote", args={"quote": sentence})
+            basis = "forecast_dated" if role.when else "forecast"
         placed.append(
             Milestone(month=month, event=Statement(text=text, citations=[chunk_id]), basis=basis)
         )
@@ -277,40 +322,37 @@ def future_paths(reading: Reading, made: list[Prediction]) -> list[FuturePath]:
         return []  # no evidence to lay a path with
     forecast_at = {p.statement.citations[0]: p for p in made if p.statement.citations}
     first = reading.first_round()
-    by_option: dict[str, list[tuple[str, str]]] = {o: [] for o in reading.options}
-    seen: set[str] = set()
-    cited = sorted(
-        (c for c in reading.claims if c.claim.citations),
-        key=lambda c: (first.get(c.claim.citations[0], 99), c.turn.round),
-    )
-    for item in cited:
-        key = item.claim.citations[0]
-        lean = reading.leaning([key])
-        if lean in by_option and key not in seen:
-            seen.add(key)
-            by_option[lean].append((key, item.claim.text))
-    paths = [
-        FuturePath(
-            title=Phrase(key="path_title_option", args={"option": option}),
-            premise=Phrase(key="path_premise_option", args={"option": option}),
-            option=option,
-            milestones=_milestones(items, forecast_at),
-        )
-        for option, items in by_option.items()
-        if len(items) >= 2
+    # Cited passages in the order the debate first cited them.
+    cited = sorted(reading.debate.ledger.cited, key=lambda key: first.get(key, 99))
+    paths = []
+    for option in reading.options:
+        side = [key for key in cited if reading.leaning([key]) == option]
+        steps = _steps(reading, side)
+        if len(steps) >= 2:
+            paths.append(
+                FuturePath(
+                    title=Phrase(key="path_title_option", args={"option": option}),
+                    premise=Phrase(key="path_premise_option", args={"option": option}),
+                    option=option,
+                    milestones=_milestones(steps, forecast_at),
+                )
+            )
+    # The reframe path: passages the REFRAME turns cited that lean to neither option (those
+    # that lean are already on their option's path).
+    reframed = [
+        key
+        for c in reading.claims
+        if c.claim.citations and c.turn.move == Move.REFRAME
+        for key in c.claim.citations[:1]
+        if reading.leaning([key]) not in reading.options
     ]
-    reframes = [
-        (c.claim.citations[0], c.claim.text)
-        for c in cited
-        if c.turn.move == Move.REFRAME and c.claim.citations[0] not in seen
-    ]
-    reframes = list(dict(reframes).items())
-    if len(reframes) >= 2:
+    steps = _steps(reading, list(dict.fromkeys(reframed)))
+    if len(steps) >= 2:
         paths.append(
             FuturePath(
                 title=Phrase(key="path_title_reframe"),
                 premise=Phrase(key="path_premise_reframe"),
-                milestones=_milestones(reframes, forecast_at),
+                milestones=_milestones(steps, forecast_at),
             )
         )
     return paths[:3]

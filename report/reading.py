@@ -1,5 +1,7 @@
 """What the report builders read off a finished debate: the options, which way each cited
-passage leans, every cited claim with its speaker and fact-check, and the panel's votes.
+passage leans, every cited claim with its speaker and fact-check, the panel's votes, and the
+role of each sentence (`reader.roles`: a forecast and when it is due, a recommendation, a
+caveat ...), read against the run date.
 
 Nothing here generates text; it only counts and ranks what the debate already holds, so
 both engines (and their tests) share one reading of the debate.
@@ -7,50 +9,19 @@ both engines (and their tests) share one reading of the debate.
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 
 from debate.stance import clear_lead, leading_side, lean_of_set
 from debate.support import split_sentences
 from debate.types import Claim, Debate, FactCheck, MemberKind, PassageStance, Turn
+from reader.roles import Role, SentenceRole, sentence_role
 from report.keypoints import Embed
 from retrieval.brief import strip_markers
 from retrieval.types import Evidence
-
-# Sentences that say something about the future: candidates for quoted forecasts.
-FORWARD = re.compile(
-    r"\b(?:will|won't|is likely to|are likely to|expects? to|expected to|projected|"
-    r"forecasts?|predicts?|by 20\d\d|within (?:the next )?\w+ (?:months?|years?)|"
-    r"over the next|in the coming|over a decade)\b",
-    re.IGNORECASE,
-)
-# Sentences that recommend doing something: candidates for action steps. Modal verbs of
-# obligation anywhere, or an imperative verb opening the sentence ("Measure the net.").
-ACTION = re.compile(
-    r"\b(?:should|must|needs? to|ought to)\b"
-    r"|^(?:Treat|Measure|Invest|Build|Redesign|Start|Stop|Shift|Redirect|Fix|Point|Judge|"
-    r"Direct|Move|Put|Make|Use|Run|Ask|Set|Fund|Track|Define|Clean|Check)\b"
-    r"|^Before [^,]+, [a-z]+ the\b",
-)
-_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "ten": 10,
-    "twelve": 12,
-    "eighteen": 18,
-}
-_HORIZON = re.compile(
-    r"\b(?:within|in|over)\s+(?:the\s+)?(?:next\s+)?(\d+|[a-z]+)\s+(months?|years?)\b"
-    r"|\bby\s+(20\d\d)\b|\b(over a decade|next year|this year)\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -66,28 +37,6 @@ class CitedClaim:
         return self.turn.advisor
 
 
-def horizon(sentence: str, run_year: int) -> tuple[str, int] | None:
-    """The time frame a sentence states, in its own words and in months; None when it
-    states none, or a year already past."""
-    match = _HORIZON.search(sentence)
-    if match is None:
-        return None
-    words = match.group(0)
-    if match.group(3):
-        if int(match.group(3)) < run_year:
-            return None  # "by 2025" read in 2026 is history, not a forecast
-        months = max(3, (int(match.group(3)) - run_year) * 12)
-    elif match.group(4):
-        months = {"over a decade": 120, "next year": 12, "this year": 6}[match.group(4).lower()]
-    else:
-        raw = match.group(1).lower()
-        count = int(raw) if raw.isdigit() else _NUMBERS.get(raw)
-        if count is None:
-            return None
-        months = count * (12 if match.group(2).lower().startswith("year") else 1)
-    return words, months
-
-
 class Reading:
     """Counts and rankings over one debate (see the module docstring)."""
 
@@ -101,6 +50,7 @@ class Reading:
             for item in brief.evidence:
                 self.passages.setdefault(item.key, item)
         self.quoted = debate.engine.name == "extractive"  # claims are verbatim quotes
+        self._roles: dict[tuple[str, str | None], Role] = {}
 
     # -- claims and checks -------------------------------------------------------------
 
@@ -226,12 +176,41 @@ class Reading:
             return []
         return [" ".join(strip_markers(s).split()) for s in split_sentences(item.text)]
 
+    # -- sentence roles ----------------------------------------------------------------
 
-_YEAR = re.compile(r"\b(?:by|in|until|before|through)\s+(20\d\d)\b", re.IGNORECASE)
+    @cached_property
+    def run_date(self) -> date:
+        return self.debate.created_at.date()
 
+    def written(self, chunk_id: str | None) -> date | None:
+        """The date of the source a passage comes from, when its catalog entry has one:
+        relative times in its sentences ("next year") count from it."""
+        item = self.passages.get(chunk_id) if chunk_id else None
+        if item is None or not item.date:
+            return None
+        try:
+            return date.fromisoformat(item.date[:10])
+        except ValueError:
+            return None  # a year alone, or free text: count from the run date
 
-def looks_back(sentence: str, run_year: int) -> bool:
-    """Whether a sentence's stated time is already past at the run date ("by 2025", "in
-    2024" read in 2026): such a sentence reports what happened, it forecasts nothing."""
-    years = [int(year) for year in _YEAR.findall(sentence)]
-    return bool(years) and max(years) < run_year
+    def role(self, text: str, chunk_id: str | None = None) -> Role:
+        """The role of a sentence (or a claim's text), read on the run date."""
+        key = (text, chunk_id)
+        if key not in self._roles:
+            self._roles[key] = sentence_role(text, self.run_date, self.written(chunk_id))
+        return self._roles[key]
+
+    def recommends(self, text: str) -> bool:
+        return self.role(text).role == SentenceRole.RECOMMENDATION
+
+    def with_role(self, chunk_id: str, *roles: SentenceRole) -> list[tuple[str, Role]]:
+        """The sentences of a passage that play one of `roles`, in passage order. A forecast
+        is always about the future: one dated before the run date is not a forecast."""
+        found = []
+        for sentence in self.sentences(chunk_id):
+            if sentence.endswith("?") or len(sentence) < 30:
+                continue  # questions and fragments quote badly
+            role = self.role(sentence, chunk_id)
+            if role.role in roles:
+                found.append((sentence, role))
+        return found

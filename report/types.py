@@ -143,10 +143,17 @@ class ActionStep(_Model):
 class Milestone(_Model):
     """A point on a future path and what makes it plausible."""
 
-    month: int = Field(ge=1, description="Months after the run date: 3, 6, 9, 12, 18, 24.")
+    month: int = Field(
+        ge=1,
+        description="Months after the run date: the time a dated forecast refers to, else a "
+        "place in the sequence (3, 6, 9 for recommendations; 12, 18, 24 for undated forecasts).",
+    )
     event: Statement = Field(description="What happens (or what to look for) by then.")
-    basis: Literal["quote", "forecast"] = Field(
-        description="'quote': a cited passage makes it plausible; 'forecast': a prediction."
+    basis: Literal["quote", "forecast", "forecast_dated", "recommendation"] = Field(
+        description="'quote': a cited passage makes it plausible; 'forecast': a forecast that "
+        "names no time (the month only places it); 'forecast_dated': a forecast whose month is "
+        "the time it names, resolved against the run date; 'recommendation': advice a cited "
+        "passage gives."
     )
 
 

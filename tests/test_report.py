@@ -49,11 +49,14 @@ def test_every_section_is_present_and_says_how_it_was_built(run) -> None:
         assert prediction.method in ("panel vote", "evidence balance")
     assert report.action_plan and report.action_plan[0].timing.kind == "this_week"
     assert all(step.timing.due >= report.run_date for step in report.action_plan)
-    assert 2 <= len(report.future_paths) <= 3
+    # A path is laid only with the forecasts and recommendations on its side: the demo's
+    # "imbalance" passages mostly caution, so it may have one path.
+    assert 1 <= len(report.future_paths) <= 3
     for path in report.future_paths:
         months = [m.month for m in path.milestones]
         assert len(months) >= 2 and months == sorted(months)
         assert all(m.event.citations for m in path.milestones)  # each quotes a passage
+        assert all(m.basis != "quote" for m in path.milestones)
     for section in ("deeper_story", "evidence", "risks", "panel", "rounds"):
         assert getattr(report, section), section
     assert len(report.rounds) == len(debate.rounds)
@@ -165,7 +168,7 @@ def test_html_marks_audit_verdicts_with_a_legend(run, verdict: str, legend: str)
 # The LLM path, through the scripted fake
 
 
-def report_responder(real: str, invented: str = "invented:chunk:9"):  # type: ignore[no-untyped-def]
+def report_responder(real: str, invented: str = "invented:chunk:9", past: str = ""):  # type: ignore[no-untyped-def]
     def respond(prompt: str) -> str:
         statement = {
             "text": f"Teams will converge [@{real}] as [7] claims [@{invented}].",
@@ -173,20 +176,15 @@ def report_responder(real: str, invented: str = "invented:chunk:9"):  # type: ig
             "advisors": ["The Auditor", "Nobody"],
         }
         if '"title":"PredictionsReply"' in prompt:
-            return json.dumps(
-                {
-                    "predictions": [
-                        {
-                            **statement,
-                            "time_frame": "within 12 months",
-                            "horizon_months": 12,
-                            "probability": 70,
-                            "rationale": "The balance of the debate.",
-                        }
-                    ]
-                    * 3
-                }
-            )
+            prediction = {
+                **statement,
+                "time_frame": "within 12 months",
+                "horizon_months": 12,
+                "probability": 70,
+                "rationale": "The balance of the debate.",
+            }
+            dated = {**prediction, "text": past, "time_frame": "by 2025"} if past else prediction
+            return json.dumps({"predictions": [prediction, prediction, dated]})
         if '"title":"PathsReply"' in prompt:
             milestone = {**statement, "month": 6, "forecast": False}
             path = {
@@ -204,6 +202,15 @@ def report_responder(real: str, invented: str = "invented:chunk:9"):  # type: ig
         raise AssertionError(f"unexpected prompt: {prompt[:200]}")
 
     return respond
+
+
+def test_a_model_prediction_for_a_time_already_past_is_dropped(run, demo_library) -> None:
+    debate, _, _ = run
+    past = "By 2025, most sales teams will run their pipeline reviews with an assistant."
+    responder = report_responder(debate.ledger.cited[0], past=past)
+    report = build_report(debate, demo_library, fake_model(ScriptedLLM(responder=responder)))
+    assert [p.method for p in report.predictions] == ["llm judgement"] * 2
+    assert not any("2025" in str(p.statement.text) for p in report.predictions)
 
 
 def test_llm_writes_sections_and_cannot_cite_outside_the_debate(run, demo_library) -> None:

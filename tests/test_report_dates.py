@@ -8,19 +8,11 @@ from test_report_props import make_debate
 
 from report.build import build_report
 from report.outlook import forecasts
-from report.reading import Reading, horizon, looks_back
+from report.reading import Reading
+from report.types import Phrase
 
 PAST = "By 2025, analysts said, adoption across the sector will have doubled from its base."
 FUTURE = "By 2029, analysts expect adoption across the sector will have doubled from its base."
-
-
-def test_horizon_and_looks_back_read_the_year_against_the_run_date() -> None:
-    assert horizon(PAST, 2026) is None
-    assert looks_back(PAST, 2026)
-    assert horizon(FUTURE, 2026) == ("By 2029", 36)
-    assert not looks_back(FUTURE, 2026)
-    assert horizon("Within two years the gap will close.", 2026) == ("Within two years", 24)
-    assert not looks_back("In 2026 the gap will close further.", 2026)
 
 
 def test_a_past_dated_forecast_never_becomes_a_prediction() -> None:
@@ -41,3 +33,9 @@ def test_a_past_dated_forecast_never_becomes_a_prediction() -> None:
     assert any("2029" in text for text in quoted)
     assert not any("2025" in text for text in quoted)
     assert all(p.horizon_months > 0 for p in report.predictions)
+    [dated] = [p for p in report.predictions if "2029" in str(p.statement.text)]
+    assert dated.horizon_months == 37  # 2026-11-30 to the end of 2029
+    assert isinstance(dated.time_frame, Phrase) and dated.time_frame.args["when"] == "2029"
+    # Nor does a past-dated forecast become a step on a future path.
+    for path in report.future_paths:
+        assert not any(PAST in str(m.event.text) for m in path.milestones)
