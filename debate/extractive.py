@@ -186,6 +186,7 @@ class ExtractiveEngine:
         """Up to `count` (chunk id, sentence) pairs from different passages, best first."""
         name = member.advisor.name
         kind = theme_kind(round_.theme)
+        run_date = debate.created_at.date()
         mine = {
             c for t in debate.turns() if t.advisor == name for cl in t.claims for c in cl.citations
         }
@@ -204,7 +205,7 @@ class ExtractiveEngine:
                     continue
                 value = 0.4 * float(vector @ theme) + 0.3 * relevance
                 value += 0.3 * float(vector @ lens)
-                value += theme_bonus(kind, sentence)
+                value += theme_bonus(kind, sentence, run_date)
                 if sentence in quoted:
                     value -= 0.25  # the panel repeating one line is not a debate
                 if key in mine:
@@ -292,7 +293,7 @@ class ExtractiveEngine:
         parts.append(self._theme_opener(kind, name, debate))
         claims = [Claim(text=sentence, citations=[key]) for key, sentence in quotes]
         parts.extend(f"“{claim.text}” {cite(claim.citations[0])}" for claim in claims)
-        if move == Move.SHARE and my_leaning and warns(quotes[0][1]):
+        if move == Move.SHARE and my_leaning and warns(quotes[0][1], debate.created_at.date()):
             move = Move.WARN
         return Turn(
             round=round_.number,

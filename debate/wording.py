@@ -3,18 +3,13 @@ list of names and a panel's leanings are said. Pure functions over strings and c
 
 from __future__ import annotations
 
-import re
 from collections import Counter
+from datetime import date
+from functools import lru_cache
 
-from debate.stance import cue_score
+from reader.roles import SentenceRole, sentence_role
 
 MAX_QUOTE = 320  # characters; longer sentences are cut at a word boundary and get "…"
-FIGURES = re.compile(r"\d|\b(?:percent|measured|trial|survey|randomi[sz]ed|study|data)\b", re.I)
-ACTIONS = re.compile(
-    r"\b(?:should|must|redesign|invest|measure|build|change|start|stop|shift|redirect|"
-    r"fix|treat|point)\b",
-    re.I,
-)
 
 
 def theme_kind(theme: str) -> str:
@@ -32,14 +27,26 @@ def theme_kind(theme: str) -> str:
     return "open"
 
 
-def theme_bonus(kind: str, sentence: str) -> float:
-    """A small lift for a sentence that fits its theme: figures for a round on measurement,
-    actions for the systemic story."""
-    if kind == "measurement" and FIGURES.search(sentence):
-        return 0.1
-    if kind == "story" and ACTIONS.search(sentence):
-        return 0.1
-    return 0.0
+# The sentence role that fits each kind of round: figures when the round asks what was
+# measured, recommendations when it asks for the better story and a systemic change, cautions
+# when it questions the premise or the assumptions.
+THEME_ROLES = {
+    "measurement": SentenceRole.STATISTIC,
+    "story": SentenceRole.RECOMMENDATION,
+    "premise": SentenceRole.CAVEAT,
+    "assumptions": SentenceRole.CAVEAT,
+}
+
+
+def theme_bonus(kind: str, sentence: str, run_date: date) -> float:
+    """A small lift for a sentence whose role (`reader.roles`) fits its round's theme."""
+    wanted = THEME_ROLES.get(kind)
+    return 0.1 if wanted is not None and role_of(sentence, run_date) == wanted else 0.0
+
+
+@lru_cache(maxsize=20_000)
+def role_of(sentence: str, run_date: date) -> SentenceRole:
+    return sentence_role(sentence, run_date).role
 
 
 def condense(sentence: str) -> str:
@@ -68,8 +75,9 @@ def reads_as_sentence(text: str) -> bool:
     return ends and not byline and (starts.isupper() or starts.isdigit())
 
 
-def warns(sentence: str) -> bool:
-    return cue_score(sentence) <= -0.5
+def warns(sentence: str, run_date: date) -> bool:
+    """A caution: a risk, limitation or warning (`reader.roles`' caveat)."""
+    return role_of(sentence, run_date) == SentenceRole.CAVEAT
 
 
 def leading_option(leanings: Counter[str]) -> str | None:

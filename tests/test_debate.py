@@ -239,3 +239,18 @@ def test_one_rule_for_which_way_passages_lean() -> None:
     assert lean_of_set(["advantage", "imbalance"]) is None  # a tie names nothing
     assert lean_of_set(["imbalance", "advantage", "imbalance"]) == "imbalance"
     assert lean_of_set([None, None]) is None and lean_of_set([]) is None
+
+
+def test_rounds_prefer_sentences_whose_role_fits_their_theme() -> None:
+    from datetime import date
+
+    from debate.wording import theme_bonus, theme_kind, warns
+
+    run = date(2026, 11, 30)
+    advice = "Leaders should redesign the review process before buying more licences."
+    figure = "Cycle time fell 24% across 1,200 developers in the first quarter."
+    caution = "However, the sample was small and the results may not generalise."
+    story, measure = theme_kind(DEFAULT_THEMES[4]), theme_kind(DEFAULT_THEMES[2])
+    assert theme_bonus(story, advice, run) > theme_bonus(story, figure, run)
+    assert theme_bonus(measure, figure, run) > theme_bonus(measure, advice, run)
+    assert warns(caution, run) and not warns(figure, run) and not warns(advice, run)

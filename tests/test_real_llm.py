@@ -78,10 +78,14 @@ def check_run(run_dir: Path, debate: Debate, report: Report) -> None:
     for call in calls:
         assert call.ok == (call.error is None)
         assert 0 <= call.attempts <= 3
-    fell = {(f.part, f.round, f.advisor) for f in debate.fallbacks}
+    fell = {(f.part, f.round, f.advisor): f.why for f in debate.fallbacks}
     for turn in debate.turns():
         (call,) = [c for c in debate.llm_calls if c.purpose == f"turn r1 {turn.advisor}"]
-        assert call.ok != (("turn", 1, turn.advisor) in fell), (call, fell)
+        why = fell.get(("turn", 1, turn.advisor))
+        # A failed call always falls back; a valid reply falls back only when it cites
+        # nothing the speaker was shown (the engine's own check, named in the record).
+        assert call.ok or why is not None, (call, fell)
+        assert not call.ok or why is None or "no claim cites a passage" in why, (call, why)
     (summary,) = [c for c in debate.llm_calls if c.purpose == "summary r1"]
     assert summary.ok != (("summary", 1, None) in fell)
     # The report carries the debate's fallbacks and its own, and notes each.
