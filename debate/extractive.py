@@ -312,7 +312,8 @@ class ExtractiveEngine:
             a, b = debate.frame.options[:2]
             return (
                 f"Of the {len(keys)} passages in my brief, {counts[a]} lean toward '{a}' and "
-                f"{counts[b]} toward '{b}' (as each passage's stance was read: see debate.json). My sources:"
+                f"{counts[b]} toward '{b}' (as each passage's stance was read: see "
+                "debate.json). My sources:"
             )
         return {
             "premise": "On the premise of the question, my sources say:",
