@@ -167,8 +167,9 @@ def write_sections(
 ) -> tuple[dict[str, Any], list[DroppedCitation], list[EngineFallback]]:
     """Predictions, future paths and deeper story from the model, each asked on its own.
     A section the model gives no valid reply for (within the retry bound, or because its
-    prompt cannot fit the window) is left out, with an `EngineFallback` saying why: the
-    report keeps the extractive builder's version of it."""
+    prompt cannot fit the window), or whose every item is dropped (a prediction for a time
+    already past, say), is left out, with an `EngineFallback` saying why: the report keeps
+    the extractive builder's version of it."""
     check = Checker(reading)
     sections: dict[str, Any] = {}
     failed: list[EngineFallback] = []
@@ -185,7 +186,12 @@ def write_sections(
         except LLMOutputError as exc:
             failed.append(EngineFallback(part=section, why=str(exc)))
             continue
-        sections[section] = CONVERT[section](reply, check)
+        written = CONVERT[section](reply, check)
+        if not written:  # a valid reply can still leave nothing: every item was dropped
+            why = f"every item of its {section.replace('_', ' ')} was dropped (see the log)"
+            failed.append(EngineFallback(part=section, why=why))
+            continue
+        sections[section] = written
     return sections, list(check.dropped.values()), failed
 
 

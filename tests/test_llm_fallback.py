@@ -143,3 +143,28 @@ def test_a_turn_that_cites_nothing_it_was_shown_falls_back_and_never_becomes_evi
     assert report.evidence
     for point in report.evidence:  # every item carries a source, or is marked experience
         assert point.statement.citations or point.statement.advisors, point
+
+
+def test_a_section_whose_every_item_is_dropped_falls_back(
+    fallen: tuple[Debate, ScriptedLLM, Path], demo_library
+) -> None:
+    """Seen with gemma3-270m: valid predictions, all for a time already past at the run
+    date, so all dropped. The section must not come out empty: the extractive builder's
+    predictions stand in, and the report says why."""
+    debate, _, _ = fallen
+    base = pipeline_responder()
+
+    def respond(prompt: str) -> str:
+        if '"title":"PredictionsReply"' in prompt:
+            past = json.loads(base(prompt))
+            for p in past["predictions"]:
+                p["time_frame"] = "by 2020"
+            return json.dumps(past)
+        return base(prompt)
+
+    report = build_report(debate, demo_library, fake_model(ScriptedLLM(responder=respond)))
+    reading = Reading(debate, demo_library.embedder.embed)
+    assert report.predictions and report.predictions == outlook.predictions(reading)
+    (fallback,) = [f for f in report.fallbacks if f.part == "predictions"]
+    assert "every item of its predictions was dropped" in fallback.why
+    assert "every item of its predictions was dropped" in render(report, "md")
