@@ -7,9 +7,11 @@ All figures are on *dev* data: the held-out test splits of SciFact train, WiCE d
 validation (``audit/splits.json``) and of judge-extra (a hash of the group; a fixed sample of
 EXTRA_SAMPLE pairs), never on the benchmarks' own test sets. In one run, on the same pairs:
 
-* the judge (``audit.judge.Judge``: quotes located, then the models), and its models alone
-  (``quotes=False``);
-* the judge of ``--baseline-rev`` (the commit before the four-verdict judge): today's judge;
+* the judge (``audit.judge.Judge``: quotes located, the feature models, then the
+  cross-encoder where they are unsure), its models alone (``quotes=False``), and the
+  cross-encoder on every pair that is not a quote (``cascade=False``);
+* the feature judge alone (``cross_encoder=False``: the judge before the cross-encoder), and
+  the judge of ``--baseline-rev`` (the commit before the four-verdict judge, features-v1);
 * "always supported", and the cosine baseline (``scripts/judge_baselines.py``).
 
 Per set: accuracy and macro-F1 of supported vs not. Then the four-verdict view (F1 and
@@ -117,15 +119,15 @@ def contradiction_figures(labels: Sequence[str], verdicts: Sequence[str]) -> str
     return f"F1 {f1:.2f} (P {precision:.2f}, R {recall:.2f})"
 
 
-def throughput(pairs: Sequence[tuple[str, str]]) -> float:
-    """Pairs/s of a fresh interpreter that imports the judge, loads it and judges `pairs` in
-    batches of 64: start-up included."""
+def throughput(pairs: Sequence[tuple[str, str]], options: str = "") -> float:
+    """Pairs/s of a fresh interpreter that imports the judge, loads it (``Judge(options)``)
+    and judges `pairs` in batches of 64: start-up included."""
     path = ROOT / ".cache" / "judge" / "throughput_pairs.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(list(pairs)))
     code = (
         "import json, sys; from audit.judge import Judge; "
-        "pairs = [tuple(p) for p in json.load(open(sys.argv[1]))]; j = Judge(); "
+        f"pairs = [tuple(p) for p in json.load(open(sys.argv[1]))]; j = Judge({options}); "
         "[j.judge_many(pairs[i:i + 64]) for i in range(0, len(pairs), 64)]"
     )
     start = time.perf_counter()
@@ -148,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     train, test = test_sets(args.limit)
     judge, models_only = Judge(), Judge(quotes=False)
+    everywhere, features = Judge(cascade=False), Judge(cross_encoder=False)
     minilm = CachedMiniLM()
     train_all = [p for d in SETS for p in train[d] if d != "extra"]
     cos_threshold = tune_threshold(
@@ -159,7 +162,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"today's judge ({args.baseline_rev}) on {len(all_pairs)} pairs", flush=True)
     old = old_judge_verdicts(args.baseline_rev, [(p.claim, p.passage) for p in all_pairs])
 
-    methods = ("judge", "models only", "today's judge", "always supported", "cosine")
+    methods = ("judge", "models only", "cross-encoder on all", "feature judge",
+               "features-v1", "always supported", "cosine")  # fmt: skip
     rows: list[list[object]] = []
     four_way: list[list[object]] = []
     f1s: dict[str, dict[str, float]] = {m: {} for m in methods}
@@ -172,7 +176,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         verdicts = {
             "judge": [j.verdict.value for j in new],
             "models only": [j.verdict.value for j in models_only.judge_many(batch)],
-            "today's judge": old[offset : offset + len(pairs)],
+            "cross-encoder on all": [j.verdict.value for j in everywhere.judge_many(batch)],
+            "feature judge": [j.verdict.value for j in features.judge_many(batch)],
+            "features-v1": old[offset : offset + len(pairs)],
         }
         offset += len(pairs)
         predicted = {m: np.array([v == "supported" for v in vs], dtype=int)
@@ -190,7 +196,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         four_way.append([
             name, dict(Counter(labels)), dict(Counter(verdicts["judge"])),
             contradiction_figures(labels, verdicts["judge"]),
-            contradiction_figures(labels, verdicts["models only"]),
+            contradiction_figures(labels, verdicts["cross-encoder on all"]),
+            contradiction_figures(labels, verdicts["feature judge"]),
             f"{quoted['verbatim']} + {quoted['near_verbatim']}",
         ])  # fmt: skip
     mean3 = {m: np.mean([f1s[m][d] for d in SETS[:3]]) for m in methods}
@@ -202,7 +209,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     quote_rate = {
         "judge": np.mean([j.verdict == "supported" for j in judge.judge_many(quotes)]),
         "models only": np.mean([j.verdict == "supported" for j in models_only.judge_many(quotes)]),
-        "today's judge": np.mean(
+        "feature judge": np.mean([j.verdict == "supported" for j in features.judge_many(quotes)]),
+        "features-v1": np.mean(
             [v == "supported" for v in old_judge_verdicts(args.baseline_rev, quotes)]
         ),
     }
@@ -211,10 +219,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     long_pairs = [(p.claim, p.passage) for name in SETS[:3] for p in test[name]]
     long_pairs = long_pairs[:THROUGHPUT_PAIRS]
     rate_chunks, rate_long = throughput(chunk_pairs), throughput(long_pairs)
-    old_rate = old_judge_run(args.baseline_rev, chunk_pairs)[1]
+    old_rate = throughput(chunk_pairs, "cross_encoder=False")
+    old_rate_long = throughput(long_pairs, "cross_encoder=False")
+    v1_rate = old_judge_run(args.baseline_rev, chunk_pairs)[1]
     load = os.getloadavg()[0]
 
-    rates = (rate_chunks, rate_long, old_rate)
+    rates = (rate_chunks, rate_long, old_rate, old_rate_long, v1_rate)
     body = render(args, rows, methods, four_way, quote_rate, len(quotes), cos_threshold,
                   judge, rates, chunk_pairs, long_pairs, load)  # fmt: skip
     if args.llm:
@@ -234,28 +244,38 @@ def main(argv: Sequence[str] | None = None) -> None:
 def render(args, rows, methods, four_way, quote_rate, n_quotes, cos_threshold, judge,  # type: ignore[no-untyped-def]
            rates, chunk_pairs, long_pairs, load) -> str:  # fmt: skip
     """The section's text."""
-    rate_chunks, rate_long, old_rate = rates
+    rate_chunks, rate_long, old_rate, old_rate_long, v1_rate = rates
+    meta = judge.xenc_meta if judge.xenc_path else {}
+    band = meta.get("band", [0.0, 1.0])
     model = judge.model
     headers = ["data set (test split)", "pairs", "supported share"] + [
         f"{m} macro-F1 (acc)" for m in methods
     ]
     four_headers = ["data set", "labels", "judge's verdicts", "contradicted: judge",
-                    "contradicted: models only", "quotes found (verbatim + near)"]  # fmt: skip
+                    "contradicted: cross-encoder on all", "contradicted: feature judge",
+                    "quotes found (verbatim + near)"]  # fmt: skip
     chunk_chars = np.mean([len(p) for _, p in chunk_pairs])
     long_chars = np.mean([len(p) for _, p in long_pairs])
     command = "scripts/bench_judge.py" + (f" --llm {args.llm}" if args.llm else "")
-    return f"""Command: `.venv/bin/python {command}` (after `scripts/train_judge.py`).
+    return f"""Command: `.venv/bin/python {command}` (after `scripts/train_judge.py` and
+`scripts/train_judge_xenc.py`).
 
 **Dev figures**, on held-out splits of the data we train on (`../shared/data`): SciFact
 train claims (grouped by claim/abstract cluster), WiCE dev (by article), ExpertQA validation
 (by question), all `audit/splits.json`; judge-extra (connected claims and passages, 20% of
 the groups by hash; a fixed sample of {EXTRA_SAMPLE}). No test group is seen in training or
-in choosing thresholds. Task: supported vs the rest. "judge" = `audit.judge.Judge` (quotes
-located, then a {model.kind} support head over {len(model.spec["features"])} features,
-supported >= {model.threshold_supported}, partial >= {model.threshold_partial}, and a
-contradiction head, contradicted >= {model.threshold_contradicted}); "models only" = the
-same without the quote check; "today's judge" = `audit/` at `{args.baseline_rev}` (features-v1);
-cosine = int8 all-MiniLM-L6-v2, best sentence, threshold {cos_threshold:.2f} tuned on the
+in choosing thresholds. Task: supported vs the rest. "judge" = `audit.judge.Judge`: quotes
+located, then the feature judge (a {model.kind} support head over
+{len(model.spec["features"])} features and a contradiction head), then, for pairs whose
+feature score lies in [{band[0]}, {band[1]}], the cross-encoder (`audit/crossenc.py`:
+MiniLM with its top layer and a four-way head trained on claim + passage window), combined
+with the feature score by a logistic regression fitted on tune groups of the training
+splits; "models only" = the same without the quote check; "cross-encoder on all" = every
+pair that is not a quote goes to the cross-encoder; "feature judge" = the judge without the
+cross-encoder (the judge before this change: quotes, features, supported >=
+{model.threshold_supported}, partial >= {model.threshold_partial}, contradicted >=
+{model.threshold_contradicted}); "features-v1" = `audit/` at `{args.baseline_rev}`; cosine
+= int8 all-MiniLM-L6-v2, best sentence, threshold {cos_threshold:.2f} tuned on the
 training splits.
 
 {markdown_table(headers, rows)}
@@ -268,15 +288,16 @@ Verbatim quotes: **{quote_rate["judge"]:.1%}** of {n_quotes} sentences copied fr
 SciFact, WiCE and ExpertQA test passages are judged supported when the passage is laid out
 as PDFs and web pages are (wrapped mid-sentence at 60-80 columns, about half the line ends
 hyphenating a word, curly quotes, "ﬁ" ligatures): models only {quote_rate["models only"]:.1%},
-today's judge {quote_rate["today's judge"]:.1%}.
+feature judge {quote_rate["feature judge"]:.1%}, features-v1 {quote_rate["features-v1"]:.1%}.
 
-Throughput, start-up included (a fresh Python process: imports, model and word-piece table
+Throughput, start-up included (a fresh Python process: imports, models and word-piece table
 loaded, then `judge_many` in batches of 64): **{rate_chunks:.0f} pairs/s** on
 {len(chunk_pairs)} claims with ~{chunk_chars:.0f}-character chunks, {rate_long:.0f} pairs/s on
 {len(long_pairs)} pairs with the sets' full passages (~{long_chars:.0f} characters; WiCE
-pages are long); today's judge, measured the same way on the same chunks: {old_rate:.0f}
-pairs/s. Load average while measuring: {load:.1f} on {os.cpu_count()} cores shared
-with other work, so rates are lower bounds.
+pages are long); the feature judge alone, measured the same way: {old_rate:.0f} and
+{old_rate_long:.0f} pairs/s; features-v1 on the chunks: {v1_rate:.0f} pairs/s. Load
+average while measuring: {load:.1f} on {os.cpu_count()} cores shared with other work, so
+rates are lower bounds.
 
 {TRIED}"""
 
@@ -284,7 +305,7 @@ with other work, so rates are lower bounds.
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Benchmark the citation judge.")
     parser.add_argument("--baseline-rev", default=BASELINE_REV,
-                        help="git revision whose judge is 'today's judge'")  # fmt: skip
+                        help="git revision whose judge is 'features-v1'")  # fmt: skip
     parser.add_argument(
         "--llm", help="Also evaluate the LLM judge: openai:MODEL, ollama:MODEL or gguf:PATH."
     )
