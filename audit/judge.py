@@ -16,6 +16,11 @@ How it decides, cheaply enough for hundreds of pairs a second on two CPU cores:
 3. Two small models trained by ``scripts/train_judge.py`` (weights in ``judge_model.json``,
    applied here with numpy only) turn the features into a support score and a
    contradiction score; thresholds chosen on the training splits turn them into a verdict.
+4. Where that support score is unsure (inside the band stored with the model), the
+   cross-encoder (``audit.crossenc``: MiniLM reading claim and passage together, trained by
+   ``scripts/train_judge_xenc.py``) reads the pair; its probabilities and the feature score
+   combine into the support score, and its "contradicted" probability decides
+   contradiction. It loads (torch, a few seconds) only when a pair needs it.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from audit import crossenc
 from audit.encoder import StaticEncoder
 from audit.features import FEATURE_NAMES, pair_features, prepare
 from audit.quotes import Quote, find_quote
@@ -37,10 +43,22 @@ from ingest.types import Judgement, QuoteMatch, Verdict
 
 MODEL_JSON = Path(__file__).resolve().parent / "judge_model.json"
 JUDGE_NAME = "features-v2 (quotes located, static MiniLM + logistic models, audit/judge_model.json)"
+XENC_NAME = (
+    "cascade-v3 (quotes located, static MiniLM + logistic models, then the MiniLM "
+    "cross-encoder where they are unsure: audit/judge_model.json, audit/judge_xenc.safetensors)"
+)
 # A located quote's support score: at least this, whatever the model says.
 QUOTE_SCORE = {QuoteMatch.VERBATIM: 0.99, QuoteMatch.NEAR_VERBATIM: 0.9}
 
-__all__ = ["JUDGE_NAME", "MODEL_JSON", "CitationJudge", "Judge", "JudgeModel", "Judgement"]
+__all__ = [
+    "JUDGE_NAME",
+    "MODEL_JSON",
+    "XENC_NAME",
+    "CitationJudge",
+    "Judge",
+    "JudgeModel",
+    "Judgement",
+]
 
 
 class CitationJudge(Protocol):
@@ -249,9 +267,10 @@ def _alignment(claim_pieces: np.ndarray, sentence_pieces: Sequence[np.ndarray]) 
 class Judge:
     """Claim–passage judge. Not thread-safe: it caches sentence embeddings.
 
-    ``quotes=False`` leaves out the quote check (step 1), for measuring the model alone."""
-
-    name = JUDGE_NAME
+    ``quotes=False`` leaves out the quote check (step 1), for measuring the models alone.
+    ``cross_encoder``: None uses ``xenc_path`` when the file is there, False never (the
+    feature judge alone), True requires it. ``cascade=False`` sends every pair that is not
+    a quote to the cross-encoder, not only the unsure ones (for measuring)."""
 
     def __init__(
         self,
@@ -259,12 +278,31 @@ class Judge:
         encoder: StaticEncoder | None = None,
         *,
         quotes: bool = True,
+        cross_encoder: bool | None = None,
+        xenc_path: Path = crossenc.MODEL_FILE,
+        cascade: bool = True,
     ):
         self.model = JudgeModel.load(model_path)
         self.extractor = FeatureExtractor(
             encoder or StaticEncoder(), self.model.idf, self.model.idf_default
         )
         self.quotes = quotes
+        if cross_encoder and not xenc_path.is_file():
+            raise FileNotFoundError(f"judge cross-encoder {xenc_path} is missing")
+        self.xenc_path: Path | None = (
+            xenc_path if cross_encoder is not False and xenc_path.is_file() else None
+        )
+        self.cascade = cascade
+        self._xenc: crossenc.CrossEncoder | None = None
+        self.name = XENC_NAME if self.xenc_path else JUDGE_NAME
+
+    @property
+    def xenc(self) -> crossenc.CrossEncoder:
+        """The cross-encoder, loaded on first use."""
+        if self._xenc is None:
+            assert self.xenc_path is not None
+            self._xenc = crossenc.CrossEncoder.load(self.xenc_path)
+        return self._xenc
 
     def clear_caches(self) -> None:
         """Forget remembered sentence splits, token views and embeddings."""
@@ -291,17 +329,69 @@ class Judge:
             scores = np.clip(self.model.score(features), 0.0, 1.0)
             contradiction = self.model.contradiction_score(features)
             differ = features[:, FEATURE_NAMES.index("num_conflict")] > 0
-            for i, score, against, numbers, sentence in zip(
-                rest, scores, contradiction, differ, best, strict=True
-            ):
+            verdicts = [
+                self.model.verdict(float(score), float(against), bool(numbers))
+                for score, against, numbers in zip(scores, contradiction, differ, strict=True)
+            ]
+            if self.xenc_path is not None:
+                scores = self._cross_encode([pairs[i] for i in rest], scores, verdicts)
+            for i, score, verdict, sentence in zip(rest, scores, verdicts, best, strict=True):
                 out[i] = Judgement(
-                    verdict=self.model.verdict(float(score), float(against), bool(numbers)),
+                    verdict=verdict,
                     score=round(float(score), 6),
                     best_sentence=sentence.text if sentence else "",
                     best_start=sentence.start if sentence else 0,
                     best_end=sentence.end if sentence else 0,
                 )
         return [judgement for judgement in out if judgement is not None]
+
+    def _cross_encode(
+        self, pairs: Sequence[tuple[str, str]], scores: np.ndarray, verdicts: list[Verdict]
+    ) -> np.ndarray:
+        """Step 4: the cross-encoder on the pairs whose feature score is in the band; their
+        score and verdict are replaced (verdicts in place), the scores returned. Every pair
+        is judged against the thresholds chosen for this cascade."""
+        meta = self.xenc_meta
+        lo, hi = meta["band"] if self.cascade else (0.0, 1.0)
+        t = meta["thresholds"]
+        t_hi = t["band_supported"] if self.cascade else t["supported"]
+        t_lo = t["band_partially_supported"] if self.cascade else t["partially_supported"]
+        ask = [i for i, score in enumerate(scores) if lo <= score <= hi]
+        scores = scores.astype(np.float64).copy()
+        if ask:
+            xenc = self.xenc
+            encoder = self.extractor.encoder
+            claims = [pairs[i][0] for i in ask]
+            windows = [crossenc.window(c, pairs[i][1], encoder, xenc.tokenizer)
+                       for c, i in zip(claims, ask, strict=True)]  # fmt: skip
+            probs = xenc.probabilities(claims, windows)
+            scores[ask] = crossenc.combine(meta, scores[ask], probs)
+        asked = set(ask)
+        for i, score in enumerate(scores):
+            if i in asked and verdicts[i] is Verdict.CONTRADICTED:
+                verdicts[i] = Verdict.NOT_SUPPORTED  # the cross-encoder decides it below
+            if i in asked or verdicts[i] is not Verdict.CONTRADICTED:
+                verdicts[i] = (
+                    Verdict.SUPPORTED if score >= t_hi
+                    else Verdict.PARTIALLY_SUPPORTED if score >= t_lo
+                    else Verdict.NOT_SUPPORTED
+                )  # fmt: skip
+        if ask:
+            for row, i in enumerate(ask):
+                if probs[row, 3] >= t["contradicted"] and probs[row, 3] > probs[row, 0]:
+                    verdicts[i] = Verdict.CONTRADICTED
+        return scores
+
+    @property
+    def xenc_meta(self) -> dict[str, Any]:
+        """The cross-encoder's metadata (band, combination, thresholds), read without
+        loading torch, so a batch with no unsure pair costs no model load."""
+        if self._xenc is not None:
+            return self._xenc.meta
+        if not hasattr(self, "_meta"):
+            assert self.xenc_path is not None
+            self._meta = crossenc.read_meta(self.xenc_path)
+        return self._meta
 
 
 def _quoted(passage: str, quote: Quote) -> Judgement:

@@ -7,9 +7,11 @@ All figures are on *dev* data: the held-out test splits of SciFact train, WiCE d
 validation (``audit/splits.json``) and of judge-extra (a hash of the group; a fixed sample of
 EXTRA_SAMPLE pairs), never on the benchmarks' own test sets. In one run, on the same pairs:
 
-* the judge (``audit.judge.Judge``: quotes located, then the models), and its models alone
-  (``quotes=False``);
-* the judge of ``--baseline-rev`` (the commit before the four-verdict judge): today's judge;
+* the judge (``audit.judge.Judge``: quotes located, the feature models, then the
+  cross-encoder where they are unsure), its models alone (``quotes=False``), and the
+  cross-encoder on every pair that is not a quote (``cascade=False``);
+* the feature judge alone (``cross_encoder=False``: the judge before the cross-encoder), and
+  the judge of ``--baseline-rev`` (the commit before the four-verdict judge, features-v1);
 * "always supported", and the cosine baseline (``scripts/judge_baselines.py``).
 
 Per set: accuracy and macro-F1 of supported vs not. Then the four-verdict view (F1 and
@@ -54,6 +56,7 @@ from judge_baselines import (  # noqa: E402
 from judge_data import DATA, Pair, load_all, load_splits, split_pairs  # noqa: E402
 from judge_fit import binary_macro_f1  # noqa: E402
 
+from audit import crossenc  # noqa: E402
 from audit.judge import Judge  # noqa: E402
 from ingest.text import split_passage  # noqa: E402
 from ingest.types import Judgement  # noqa: E402
@@ -75,11 +78,27 @@ with judge-extra at 0.3 of a data set's weight 0.678 / 0.691 / 0.510 / 0.609, at
 0.703 / 0.717 / 0.527 / 0.661 (out of fold 0.605 vs 0.606, eight times slower to train: not
 chosen). Contradiction head: logistic and boosted trees reach the same out-of-fold
 precision (0.45-0.5 at 0.5, recall 6-11%): word-level features see negation, direction,
-numbers and overstatement ("only", "all"), not contradiction in general; a cross-encoder
-(the packaged MiniLM fine-tuned as an NLI head) is the next candidate and was not trained
-here (cores shared with four other jobs; the previous session's CPU fine-tune reached 0.634
-at 66 pairs/s). Numbers a claim states that its passage does not (where the passage states
-others) cap the verdict at partially supported.
+numbers and overstatement ("only", "all"), not contradiction in general. Numbers a claim
+states that its passage does not (where the passage states others) cap the feature judge's
+verdict at partially supported.
+
+Cross-encoder (`scripts/train_judge_xenc.py`, 45 minutes on the 2 shared cores: 15 for the
+frozen lower layers' pass over 15,063 training pairs, 30 for two epochs of the top layer):
+the packaged MiniLM with only its top layer and a four-way head trained reaches a tune AUC
+(supported vs the rest) of 0.57 after one epoch and 0.58 after two, against the feature
+judge's 0.67-0.74 on the same tune pairs (WiCE, SciFact, judge-extra): all-MiniLM-L6-v2 is a
+sentence-embedding model, and one trainable layer over its frozen lower layers learns little
+of how a claim and a passage relate (the reader's stance head, trained the same way, shows
+the same). Combined with the feature score it adds a little on tune (mean macro-F1 of the
+four sets 0.597 -> 0.613), but not on dev (`--xenc FILE`, same pairs, 2026-11-30 16:37): the
+cascade (the cross-encoder for feature scores in [0.2, 0.6], 54% of tune pairs) 0.664 /
+0.548 / 0.511 / 0.628 (mean of three 0.574), the cross-encoder combined on every pair 0.680
+/ 0.643 / 0.538 / 0.603 (0.620), against the feature judge's 0.679 / 0.782 / 0.501 / 0.595
+(0.654) in that run; contradicted F1 0.16 / 0.16 (SciFact / judge-extra) vs 0.21 / 0.15; 12
+and 13 pairs/s (chunks, full passages; start-up included) vs 170 and 49. So it does not
+ship: `Judge()` uses it only when `audit/judge_xenc.safetensors` is there. Two or more
+trained layers, or an NLI-trained base, are the next candidates; they need more CPU time
+than this budget (a step of the top two layers costs 2.5 times one).
 """
 NO_LLM_NOTE = """\
 The LLM judge (`agora audit --llm SPEC`, `audit/llm_judge.py`) runs the same test splits
@@ -117,15 +136,15 @@ def contradiction_figures(labels: Sequence[str], verdicts: Sequence[str]) -> str
     return f"F1 {f1:.2f} (P {precision:.2f}, R {recall:.2f})"
 
 
-def throughput(pairs: Sequence[tuple[str, str]]) -> float:
-    """Pairs/s of a fresh interpreter that imports the judge, loads it and judges `pairs` in
-    batches of 64: start-up included."""
+def throughput(pairs: Sequence[tuple[str, str]], options: str = "") -> float:
+    """Pairs/s of a fresh interpreter that imports the judge, loads it (``Judge(options)``)
+    and judges `pairs` in batches of 64: start-up included."""
     path = ROOT / ".cache" / "judge" / "throughput_pairs.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(list(pairs)))
     code = (
-        "import json, sys; from audit.judge import Judge; "
-        "pairs = [tuple(p) for p in json.load(open(sys.argv[1]))]; j = Judge(); "
+        "import json, pathlib, sys; from audit.judge import Judge; "
+        f"pairs = [tuple(p) for p in json.load(open(sys.argv[1]))]; j = Judge({options}); "
         "[j.judge_many(pairs[i:i + 64]) for i in range(0, len(pairs), 64)]"
     )
     start = time.perf_counter()
@@ -147,7 +166,14 @@ def chunk_of(passage: str, size: int = CHUNK_CHARS) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     train, test = test_sets(args.limit)
-    judge, models_only = Judge(), Judge(quotes=False)
+    xenc = args.xenc or (crossenc.MODEL_FILE if crossenc.MODEL_FILE.is_file() else None)
+    if xenc:  # the cascade; its cross-encoder on every pair; the feature judge alone
+        judge, models_only = Judge(xenc_path=xenc), Judge(quotes=False, xenc_path=xenc)
+        others = {"cross-encoder on all": Judge(xenc_path=xenc, cascade=False),
+                  "feature judge": Judge(cross_encoder=False)}  # fmt: skip
+    else:
+        judge, models_only = Judge(cross_encoder=False), Judge(quotes=False, cross_encoder=False)
+        others = {}
     minilm = CachedMiniLM()
     train_all = [p for d in SETS for p in train[d] if d != "extra"]
     cos_threshold = tune_threshold(
@@ -159,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"today's judge ({args.baseline_rev}) on {len(all_pairs)} pairs", flush=True)
     old = old_judge_verdicts(args.baseline_rev, [(p.claim, p.passage) for p in all_pairs])
 
-    methods = ("judge", "models only", "today's judge", "always supported", "cosine")
+    methods = ("judge", "models only", *others, "features-v1", "always supported", "cosine")
     rows: list[list[object]] = []
     four_way: list[list[object]] = []
     f1s: dict[str, dict[str, float]] = {m: {} for m in methods}
@@ -172,8 +198,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         verdicts = {
             "judge": [j.verdict.value for j in new],
             "models only": [j.verdict.value for j in models_only.judge_many(batch)],
-            "today's judge": old[offset : offset + len(pairs)],
-        }
+            "features-v1": old[offset : offset + len(pairs)],
+        } | {m: [j.verdict.value for j in other.judge_many(batch)] for m, other in others.items()}
         offset += len(pairs)
         predicted = {m: np.array([v == "supported" for v in vs], dtype=int)
                      for m, vs in verdicts.items()}  # fmt: skip
@@ -190,6 +216,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         four_way.append([
             name, dict(Counter(labels)), dict(Counter(verdicts["judge"])),
             contradiction_figures(labels, verdicts["judge"]),
+            *(contradiction_figures(labels, verdicts[m]) for m in others),
             contradiction_figures(labels, verdicts["models only"]),
             f"{quoted['verbatim']} + {quoted['near_verbatim']}",
         ])  # fmt: skip
@@ -202,21 +229,27 @@ def main(argv: Sequence[str] | None = None) -> None:
     quote_rate = {
         "judge": np.mean([j.verdict == "supported" for j in judge.judge_many(quotes)]),
         "models only": np.mean([j.verdict == "supported" for j in models_only.judge_many(quotes)]),
-        "today's judge": np.mean(
+        "features-v1": np.mean(
             [v == "supported" for v in old_judge_verdicts(args.baseline_rev, quotes)]
         ),
+    } | {
+        m: np.mean([j.verdict == "supported" for j in other.judge_many(quotes)])
+        for m, other in others.items()
     }
     chunk_pairs = [(p.claim, chunk_of(p.passage)) for name in SETS for p in test[name]]
     chunk_pairs = (chunk_pairs * 2)[:THROUGHPUT_PAIRS]
     long_pairs = [(p.claim, p.passage) for name in SETS[:3] for p in test[name]]
     long_pairs = long_pairs[:THROUGHPUT_PAIRS]
-    rate_chunks, rate_long = throughput(chunk_pairs), throughput(long_pairs)
-    old_rate = old_judge_run(args.baseline_rev, chunk_pairs)[1]
+    options = f"xenc_path=pathlib.Path({str(xenc)!r})" if xenc else "cross_encoder=False"
+    rate_chunks, rate_long = throughput(chunk_pairs, options), throughput(long_pairs, options)
+    old_rate = throughput(chunk_pairs, "cross_encoder=False") if xenc else rate_chunks
+    old_rate_long = throughput(long_pairs, "cross_encoder=False") if xenc else rate_long
+    v1_rate = old_judge_run(args.baseline_rev, chunk_pairs)[1]
     load = os.getloadavg()[0]
 
-    rates = (rate_chunks, rate_long, old_rate)
+    rates = (rate_chunks, rate_long, old_rate, old_rate_long, v1_rate)
     body = render(args, rows, methods, four_way, quote_rate, len(quotes), cos_threshold,
-                  judge, rates, chunk_pairs, long_pairs, load)  # fmt: skip
+                  judge, rates, chunk_pairs, long_pairs, load, list(others))  # fmt: skip
     if args.llm:
         from judge_llm import llm_section
 
@@ -232,30 +265,50 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def render(args, rows, methods, four_way, quote_rate, n_quotes, cos_threshold, judge,  # type: ignore[no-untyped-def]
-           rates, chunk_pairs, long_pairs, load) -> str:  # fmt: skip
+           rates, chunk_pairs, long_pairs, load, others) -> str:  # fmt: skip
     """The section's text."""
-    rate_chunks, rate_long, old_rate = rates
+    rate_chunks, rate_long, old_rate, old_rate_long, v1_rate = rates
+    meta = judge.xenc_meta if judge.xenc_path else {}
+    band = meta.get("band", [0.0, 1.0])
     model = judge.model
     headers = ["data set (test split)", "pairs", "supported share"] + [
         f"{m} macro-F1 (acc)" for m in methods
     ]
     four_headers = ["data set", "labels", "judge's verdicts", "contradicted: judge",
-                    "contradicted: models only", "quotes found (verbatim + near)"]  # fmt: skip
+                    *(f"contradicted: {m}" for m in others), "contradicted: models only",
+                    "quotes found (verbatim + near)"]  # fmt: skip
+    if others:
+        what = f""", then, for pairs whose
+feature score lies in [{band[0]}, {band[1]}], the cross-encoder (`audit/crossenc.py`:
+MiniLM with its top layer and a four-way head trained on claim + passage window), combined
+with the feature score by a logistic regression fitted on tune groups of the training
+splits; "models only" = the same without the quote check; "cross-encoder on all" = every
+pair that is not a quote goes to the cross-encoder; "feature judge" = the judge without the
+cross-encoder (quotes, features,"""
+        rates_text = f"""the feature judge alone, measured the same way: {old_rate:.0f} and
+{old_rate_long:.0f} pairs/s; """
+        quote_text = f"""feature judge {quote_rate["feature judge"]:.1%}, """
+    else:
+        what = """; "models only" = the same without
+the quote check (the cross-encoder of `scripts/train_judge_xenc.py` does not ship: see
+below; `--xenc FILE` benchmarks one; thresholds:"""
+        rates_text = quote_text = ""
     chunk_chars = np.mean([len(p) for _, p in chunk_pairs])
     long_chars = np.mean([len(p) for _, p in long_pairs])
     command = "scripts/bench_judge.py" + (f" --llm {args.llm}" if args.llm else "")
-    return f"""Command: `.venv/bin/python {command}` (after `scripts/train_judge.py`).
+    return f"""Command: `.venv/bin/python {command}` (after `scripts/train_judge.py` and
+`scripts/train_judge_xenc.py`).
 
 **Dev figures**, on held-out splits of the data we train on (`../shared/data`): SciFact
 train claims (grouped by claim/abstract cluster), WiCE dev (by article), ExpertQA validation
 (by question), all `audit/splits.json`; judge-extra (connected claims and passages, 20% of
 the groups by hash; a fixed sample of {EXTRA_SAMPLE}). No test group is seen in training or
-in choosing thresholds. Task: supported vs the rest. "judge" = `audit.judge.Judge` (quotes
-located, then a {model.kind} support head over {len(model.spec["features"])} features,
-supported >= {model.threshold_supported}, partial >= {model.threshold_partial}, and a
-contradiction head, contradicted >= {model.threshold_contradicted}); "models only" = the
-same without the quote check; "today's judge" = `audit/` at `{args.baseline_rev}` (features-v1);
-cosine = int8 all-MiniLM-L6-v2, best sentence, threshold {cos_threshold:.2f} tuned on the
+in choosing thresholds. Task: supported vs the rest. "judge" = `audit.judge.Judge`: quotes
+located, then the feature judge (a {model.kind} support head over
+{len(model.spec["features"])} features and a contradiction head){what} supported >=
+{model.threshold_supported}, partial >= {model.threshold_partial}, contradicted >=
+{model.threshold_contradicted}); "features-v1" = `audit/` at `{args.baseline_rev}`; cosine
+= int8 all-MiniLM-L6-v2, best sentence, threshold {cos_threshold:.2f} tuned on the
 training splits.
 
 {markdown_table(headers, rows)}
@@ -268,15 +321,15 @@ Verbatim quotes: **{quote_rate["judge"]:.1%}** of {n_quotes} sentences copied fr
 SciFact, WiCE and ExpertQA test passages are judged supported when the passage is laid out
 as PDFs and web pages are (wrapped mid-sentence at 60-80 columns, about half the line ends
 hyphenating a word, curly quotes, "ﬁ" ligatures): models only {quote_rate["models only"]:.1%},
-today's judge {quote_rate["today's judge"]:.1%}.
+{quote_text}features-v1 {quote_rate["features-v1"]:.1%}.
 
-Throughput, start-up included (a fresh Python process: imports, model and word-piece table
+Throughput, start-up included (a fresh Python process: imports, models and word-piece table
 loaded, then `judge_many` in batches of 64): **{rate_chunks:.0f} pairs/s** on
 {len(chunk_pairs)} claims with ~{chunk_chars:.0f}-character chunks, {rate_long:.0f} pairs/s on
 {len(long_pairs)} pairs with the sets' full passages (~{long_chars:.0f} characters; WiCE
-pages are long); today's judge, measured the same way on the same chunks: {old_rate:.0f}
-pairs/s. Load average while measuring: {load:.1f} on {os.cpu_count()} cores shared
-with other work, so rates are lower bounds.
+pages are long); {rates_text}features-v1 on the chunks: {v1_rate:.0f} pairs/s. Load
+average while measuring: {load:.1f} on {os.cpu_count()} cores shared with other work, so
+rates are lower bounds.
 
 {TRIED}"""
 
@@ -284,11 +337,14 @@ with other work, so rates are lower bounds.
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Benchmark the citation judge.")
     parser.add_argument("--baseline-rev", default=BASELINE_REV,
-                        help="git revision whose judge is 'today's judge'")  # fmt: skip
+                        help="git revision whose judge is 'features-v1'")  # fmt: skip
     parser.add_argument(
         "--llm", help="Also evaluate the LLM judge: openai:MODEL, ollama:MODEL or gguf:PATH."
     )
     parser.add_argument("--api-base", help="OpenAI-compatible server URL for --llm.")
+    parser.add_argument(
+        "--xenc", type=Path, help="a cross-encoder file to benchmark (default: audit's, if any)"
+    )
     parser.add_argument(
         "--limit",
         type=int,

