@@ -136,3 +136,15 @@ def test_debate_json_from_before_the_use_check_still_loads(run: Debate, tmp_path
                 check.pop("use")
     old = Debate.model_validate(data)
     assert all(c.use is None for t in old.turns() for c in t.checks)
+
+
+def test_the_risks_say_how_the_leanings_were_read(run: Debate, demo_library) -> None:
+    """Read by the reader model: the risk says how often its calls are right; read by the
+    heuristic: the risk names the heuristic."""
+    keys = {s.text.key for s in build_report(run, demo_library).risks}  # type: ignore[union-attr]
+    assert "risk_reader" in keys and "risk_heuristic" not in keys
+    heuristic = run.model_copy(deep=True)
+    for stance in heuristic.stances:
+        stance.method = "yes/no cue words (supporting vs undercutting); a heuristic"
+    keys = {s.text.key for s in build_report(heuristic, demo_library).risks}  # type: ignore[union-attr]
+    assert "risk_heuristic" in keys and "risk_reader" not in keys
