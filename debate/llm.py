@@ -274,8 +274,10 @@ class LLMEngine:
         # the turn falls back (recorded) rather than entering the debate uncited.
         shown = set(brief.chunk_ids())
         if not any(c.experience or shown.intersection(c.citations) for c in reply.claims):
+            cited = sorted({key for c in reply.claims for key in c.citations})[:5]
             raise LLMOutputError(
-                f"{purpose}: no claim cites a passage from the brief or is marked experience"
+                f"{purpose}: no claim cites a passage from the brief or is marked experience "
+                f"(it cited: {', '.join(map(repr, cited)) or 'nothing'})"
             )
         responds_to = None
         if reply.responds_to and reply.responds_to.advisor in debate.briefs:

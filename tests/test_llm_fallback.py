@@ -136,6 +136,7 @@ def test_a_turn_that_cites_nothing_it_was_shown_falls_back_and_never_becomes_evi
     (fallback,) = debate.fallbacks
     assert (fallback.part, fallback.advisor) == ("turn", "The Auditor")
     assert "no claim cites a passage from the brief" in fallback.why
+    assert "it cited: 'nope'" in fallback.why  # what the model wrote, to diagnose from the record
     auditor = next(t for t in debate.rounds[0].turns if t.advisor == "The Auditor")
     assert auditor.claims and all(c.citations or c.experience for c in auditor.claims)
     assert all(filler not in c.text for t in debate.turns() for c in t.claims)
