@@ -167,25 +167,14 @@ class CrossEncoder:
         from safetensors import safe_open
 
         from ingest.embedding import resolve_model_path
-        from reader.model import load_base
+        from reader.model import apply_state, load_base
 
         with safe_open(str(path), framework="pt") as handle:
             meta = json.loads((handle.metadata() or {}).get("judge", "{}"))
             state = {key: handle.get_tensor(key) for key in handle.keys()}  # noqa: SIM118
         tokenizer, base = load_base(resolve_model_path(meta.get("base_model", BASE_MODEL)))
         head = make_head(base.config.hidden_size)
-        layers: dict[int, dict[str, Any]] = {}
-        head_state = {}
-        for key, tensor in state.items():
-            kind, rest = key.split(".", 1)
-            if kind == "layer":
-                number, name = rest.split(".", 1)
-                layers.setdefault(int(number), {})[name] = tensor.float()
-            else:
-                head_state[rest] = tensor.float()
-        for index, layer_state in layers.items():
-            base.encoder.layer[index].load_state_dict(layer_state)
-        head.load_state_dict(head_state)
+        apply_state(base, head, state)  # the reader's file layout: "layer.N.*" and "head.*"
         head.eval()
         quantize_lower(base)
         base.eval()

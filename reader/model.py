@@ -128,8 +128,9 @@ def trained_state(base: Any, heads: Heads) -> dict[str, torch.Tensor]:
     return state
 
 
-def apply_state(base: Any, heads: Heads, state: dict[str, torch.Tensor]) -> None:
-    """Put the trained tensors into a freshly loaded base model and heads."""
+def apply_state(base: Any, heads: nn.Module, state: dict[str, torch.Tensor]) -> None:
+    """Put the trained tensors ("layer.N.*", the rest the heads') into a freshly loaded
+    base model and its heads (the reader's, or the judge cross-encoder's)."""
     layers: dict[int, dict[str, torch.Tensor]] = {}
     head_state = {}
     for key, tensor in state.items():
