@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from debate.quote_use import UseChecker, use_sentence
+from debate.quote_use import UseChecker
 from debate.stance import (
     clear_lead,
     evidence_probability,
@@ -45,6 +45,7 @@ from debate.stance import (
     lean_of_set,
     read_stances,
 )
+from debate.summary import summarize_round
 from debate.support import SupportScorer, default_scorer, fact_check, split_sentences
 from debate.types import (
     Claim,
@@ -66,7 +67,6 @@ from debate.wording import (
     condense,
     consensus_line,
     leading_option,
-    names,
     reads_as_sentence,
     short,
     theme_bonus,
@@ -424,48 +424,8 @@ class ExtractiveEngine:
     # Summaries and confidences
 
     def summarize(self, debate: Debate, round_: Round) -> RoundSummary:
-        by_leaning: dict[str, list[str]] = {}
-        for turn in round_.turns:
-            member = debate.member(turn.advisor)
-            lean = self.turn_leaning(turn, debate)
-            if lean and member.kind == MemberKind.DOMAIN:
-                by_leaning.setdefault(lean, []).append(turn.advisor)
-        agreements = [
-            f"{names(people)} cited evidence leaning toward '{lean}'."
-            for lean, people in by_leaning.items()
-            if len(people) >= 2
-        ]
-        disagreements = []
-        if len(by_leaning) >= 2:
-            (a, people_a), (b, people_b) = list(by_leaning.items())[:2]
-            disagreements.append(
-                f"{names(people_a)} cited evidence leaning toward '{a}', while "
-                f"{names(people_b)} cited evidence leaning toward '{b}'."
-            )
-        for turn in round_.turns:
-            if (
-                turn.move == Move.CHALLENGE
-                and debate.member(turn.advisor).kind == MemberKind.CONTRARIAN
-            ):
-                disagreements.append(f"{turn.advisor} challenged the round's majority.")
-            if turn.checks:
-                backed = sum(c.verdict == "supported" for c in turn.checks)
-                agreements.append(
-                    f"{turn.advisor} found {backed} of {len(turn.checks)} checked claims "
-                    "backed by the passages they cite."
-                )
-                if used := use_sentence(turn.checks):
-                    agreements.append(used)
-        if not by_leaning:
-            disagreements.append("No advisor's evidence leaned clearly either way.")
-        elif not any(len(p) >= 2 for p in by_leaning.values()):
-            disagreements.append("No leaning was shared by more than one domain advisor.")
-        text = (
-            f"Round {round_.number} ({short(round_.theme, 70)}). "
-            + " ".join(agreements + disagreements)
-            + " (Leanings are the cited passages' stances: see debate.json, stances.)"
-        )
-        return RoundSummary(agreements=agreements, disagreements=disagreements, text=text)
+        leanings = {turn.advisor: self.turn_leaning(turn, debate) for turn in round_.turns}
+        return summarize_round(debate, round_, leanings)
 
     def conclude(self, debate: Debate) -> tuple[str | None, list[Confidence]]:
         cited = [key for key in debate.ledger.cited if key in self.stances]

@@ -64,7 +64,7 @@ class StanceNet(nn.Module):
             f"layer.{name}": tensor for name, tensor in self.base.encoder.layer.state_dict().items()
         }
         state.update({f"head.{name}": tensor for name, tensor in self.head.state_dict().items()})
-        return {k: v.detach().to(torch.float16).contiguous() for k, v in state.items()}
+        return {k: v.detach().to(torch.float16).cpu().contiguous() for k, v in state.items()}
 
     def apply_state(self, state: dict[str, torch.Tensor]) -> None:
         layers = {k[len("layer.") :]: v.float() for k, v in state.items() if k.startswith("layer.")}

@@ -17,7 +17,7 @@ from typing import Any
 from debate.types import Debate, DroppedCitation, EngineFallback, EngineInfo
 from ingest.library import Library, LibraryError
 from llm import Model
-from report import extractive, outlook
+from report import extractive, outlook, story
 from report.layout import Layout, markers_in
 from report.reading import Reading
 from report.sufficiency import coverage
@@ -65,7 +65,7 @@ def build_report(
         "predictions": made,
         "action_plan": outlook.action_plan(reading, run_date),
         "future_paths": outlook.future_paths(reading, made),
-        "deeper_story": extractive.deeper_story(reading),
+        "deeper_story": story.deeper_story(reading),
         "evidence": extractive.evidence(reading),
         "risks": extractive.risks(reading),
     }

@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from benchlib import markdown_table, write_section  # noqa: E402
-from reader_data import DATA, load_argkp, load_scifact_claims, motion_parts  # noqa: E402
+from reader_data import load_scifact_claims  # noqa: E402
+from stance_data import DATA, load_argkp, motion_parts  # noqa: E402
 
 from reader import Reader  # noqa: E402
 

@@ -2,15 +2,20 @@
 
     .venv/bin/python scripts/train_stance.py [--epochs 1] [--out reader/stance.safetensors]
     .venv/bin/python scripts/train_stance.py --measure     # rows/s on a few batches, no file
+    python3 scripts/train_stance.py --device cuda --base DIR --checkpoints DIR   # a GPU sweep
 
 Data, built here from ../shared/data/argkp only (the *train* motions of reader/splits.json):
 each argument and key point under questions framed from its motion (yes/no, "a bad idea?",
 choice templates with the options in both orders, so "the first option" carries no signal;
 scripts/reader_data.py motion_questions), a fresh framing each epoch; "no side" pairs are
 another training motion's arguments under this motion's questions (a third as many).
+With --facts N, each epoch also holds N fact-checking pairs from judge-extra (claim as a
+yes/no question, evidence passage: supported -> yes, contradicted -> no, not supported -> no
+side), a stance signal on other topics than the motions'.
 The decision margin is chosen on the *tune* motions; the *test* motions are never read.
 
-Fixed seed; CPU, 2 threads. A checkpoint is written after every epoch (build/stance/).
+Fixed seed; CPU, 2 threads (or --device cuda). A checkpoint is written after every epoch
+(build/stance/ or --checkpoints).
 """
 
 from __future__ import annotations
@@ -30,9 +35,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from reader_data import load_argkp, motion_parts, motion_questions  # noqa: E402
+from stance_data import (  # noqa: E402
+    DATA,
+    STANCE,
+    claim_question,
+    load_argkp,
+    motion_parts,
+    motion_questions,
+)
 
-from ingest.embedding import resolve_model_path  # noqa: E402
 from reader.framing import frame_options  # noqa: E402
 from reader.model import BASE_MODEL, load_base  # noqa: E402
 from reader.stance import MAX_TOKENS, STANCE_FILE, StanceNet, encode, save  # noqa: E402
@@ -45,8 +56,11 @@ MIN_PRECISION = 0.75  # the margin is the smallest whose tune calls are this pre
 MIN_CALLS = 40
 
 
-def epoch_rows(argkp: dict[str, list[tuple[str, int]]], rng: random.Random) -> list[dict]:
-    """One epoch: every training argument under a fresh framing, plus no-side pairs."""
+def epoch_rows(
+    argkp: dict[str, list[tuple[str, int]]], facts: list[dict], rng: random.Random
+) -> list[dict]:
+    """One epoch: every training argument under a fresh framing, plus no-side pairs, plus
+    the fact-checking pairs given."""
     motions = SPLITS["argkp"]["train"]
     rows = []
     for motion in motions:
@@ -57,6 +71,7 @@ def epoch_rows(argkp: dict[str, list[tuple[str, int]]], rng: random.Random) -> l
         for _ in range(len(argkp[motion]) // 3):
             other = rng.choice([m for m in motions if m != motion])
             rows.append(row(rng.choice(questions)[0], rng.choice(argkp[other])[0], 2))
+    rows += [row(claim_question(f["claim"], rng), f["passage"], STANCE[f["label"]]) for f in facts]
     rng.shuffle(rows)
     return rows
 
@@ -66,11 +81,22 @@ def row(question: str, passage: str, label: int) -> dict[str, Any]:
             "label": label}  # fmt: skip
 
 
-def encode_rows(tokenizer: Any, group: list[dict]) -> dict[str, torch.Tensor]:
+def load_facts(rng: random.Random) -> list[dict]:
+    """Every judge-extra pair with a claim and a passage, shuffled."""
+    pairs = []
+    for path in sorted((DATA / "judge-extra").glob("*.jsonl")):
+        with path.open(encoding="utf-8") as handle:
+            pairs += [p for p in map(json.loads, handle) if p["claim"].strip() and p["passage"]]
+    rng.shuffle(pairs)
+    return pairs
+
+
+def encode_rows(tokenizer: Any, group: list[dict], device: str = "cpu") -> dict[str, torch.Tensor]:
     questions = [r["question"] for r in group]
-    return encode(
+    batch = encode(
         tokenizer, questions, [r["options"] for r in group], [r["passage"] for r in group]
     )
+    return {key: value.to(device) for key, value in batch.items()}
 
 
 def batches(rows: list[dict], size: int, rng: random.Random) -> list[list[dict]]:
@@ -98,14 +124,14 @@ def tune_rows(argkp: dict[str, list[tuple[str, int]]], per_motion: int = 100) ->
     return rows
 
 
-def predict(net: StanceNet, tokenizer: Any, rows: list[dict]) -> np.ndarray:
+def predict(net: StanceNet, tokenizer: Any, rows: list[dict], device: str) -> np.ndarray:
     net.eval()
     out = []
     with torch.inference_mode():
         for start in range(0, len(rows), 64):
             group = rows[start : start + 64]
-            batch = encode_rows(tokenizer, group)
-            out.append(torch.softmax(net(batch).float(), -1).numpy())
+            batch = encode_rows(tokenizer, group, device)
+            out.append(torch.softmax(net(batch).float(), -1).cpu().numpy())
     net.train()
     return np.concatenate(out)
 
@@ -138,8 +164,8 @@ def choose_margin(table: list[dict[str, float]], calls: int) -> float:
     return max(table, key=lambda t: t["macro_f1"])["margin"]
 
 
-def evaluate(net: StanceNet, tokenizer: Any, tune: list[dict]) -> dict[str, Any]:
-    probs = predict(net, tokenizer, tune)
+def evaluate(net: StanceNet, tokenizer: Any, tune: list[dict], device: str) -> dict[str, Any]:
+    probs = predict(net, tokenizer, tune, device)
     report: dict[str, Any] = {}
     for kind in ("yes/no", "choice"):
         index = [i for i, r in enumerate(tune) if r["kind"] == kind]
@@ -155,23 +181,33 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--limit", type=int, default=0, help="rows per epoch (0: all)")
     parser.add_argument("--measure", action="store_true", help="time 6 batches and stop")
+    parser.add_argument("--facts", type=int, default=0, help="fact-checking pairs per epoch")
     parser.add_argument("--out", type=Path, default=STANCE_FILE)
+    parser.add_argument("--checkpoints", type=Path, default=CHECKPOINTS)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--base", type=Path, help="the MiniLM folder (default: the package's)")
     args = parser.parse_args()
     random.seed(SEED)
     np.random.seed(SEED)
     torch.manual_seed(SEED)
-    torch.set_num_threads(2)
+    if args.device == "cpu":
+        torch.set_num_threads(2)
     rng = random.Random(SEED)
     argkp = load_argkp()
+    facts = load_facts(random.Random(SEED)) if args.facts else []
     tune = tune_rows(argkp)
-    tokenizer, base = load_base(resolve_model_path(BASE_MODEL))
+    if args.base is None:
+        from ingest.embedding import resolve_model_path  # the project's stack, not on a GPU box
+
+        args.base = resolve_model_path(BASE_MODEL)
+    tokenizer, base = load_base(args.base)
     for param in base.embeddings.parameters():
         param.requires_grad = False  # the package's embeddings are used as they are
-    net = StanceNet(base)
+    net = StanceNet(base).to(args.device)
     net.train()
     plan = []
-    for _ in range(args.epochs):
-        rows = epoch_rows(argkp, rng)
+    for epoch in range(args.epochs):
+        rows = epoch_rows(argkp, facts[epoch * args.facts : (epoch + 1) * args.facts], rng)
         rows = rows[: args.limit] if args.limit else rows
         plan.append(batches(rows, args.batch, rng))
     steps = sum(len(p) for p in plan)
@@ -192,8 +228,9 @@ def main() -> None:
     seen = step = 0
     for epoch, epoch_batches in enumerate(plan, 1):
         for group in epoch_batches:
-            batch = encode_rows(tokenizer, group)
-            loss = loss_fn(net(batch), torch.tensor([r["label"] for r in group]))
+            batch = encode_rows(tokenizer, group, args.device)
+            gold = torch.tensor([r["label"] for r in group], device=args.device)
+            loss = loss_fn(net(batch), gold)
             optimiser.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -209,7 +246,7 @@ def main() -> None:
             if step % 20 == 0:
                 print(f"epoch {epoch} step {step}/{steps} loss {loss.item():.3f} "
                       f"{elapsed:.0f} s {seen / elapsed:.1f} rows/s", flush=True)  # fmt: skip
-        report = evaluate(net, tokenizer, tune)
+        report = evaluate(net, tokenizer, tune, args.device)
         best = {k: max(t["macro_f1"] for t in v) for k, v in report.items()}
         print(f"epoch {epoch} tune macro-F1 at margin 0: "
               f"{ {k: round(v[0]['macro_f1'], 3) for k, v in report.items()} } best {best}",
@@ -225,11 +262,13 @@ def main() -> None:
             "train_rows": seen,
             "batch": args.batch,
             "lr": args.lr,
+            "facts_per_epoch": args.facts,
+            "device": args.device,
             "seed": SEED,
             "train_seconds": round(time.perf_counter() - started),
             "rows_per_s": round(seen / (time.perf_counter() - started), 1),
         }
-        save(CHECKPOINTS / f"epoch-{epoch}.safetensors", net, meta)
+        save(args.checkpoints / f"epoch-{epoch}.safetensors", net, meta)
         print(json.dumps({k: v for k, v in meta.items() if k != "tune"}), flush=True)
     save(args.out.resolve(), net, meta)
     print(f"wrote {args.out}", flush=True)
