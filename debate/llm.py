@@ -51,6 +51,19 @@ class _Reply(BaseModel):
     model_config = ConfigDict(extra="ignore")  # harmless extra keys are not worth a retry
 
 
+# Lists a reply may hold. The bound is in the schema (a grammar makes a small model stop
+# there instead of adding items until its tokens run out: Gemma 3 270M wrote 2,048-token
+# turns) and a longer list is cut, not refused (an API model that writes one more claim
+# has not failed).
+MAX_CLAIMS = 4
+MAX_CITATIONS = 4
+MAX_POINTS = 4
+
+
+def _cut(limit: int) -> Any:
+    return lambda value: value[:limit] if isinstance(value, list) else value
+
+
 class AdvisorReply(_Reply):
     name: str = Field(min_length=1, description="A person's name.")
     role: str = Field(min_length=1, description="Their role, one line.")
@@ -66,11 +79,15 @@ class PanelReply(_Reply):
 class ClaimReply(_Reply):
     text: str = Field(min_length=1, description="One sentence, without citation markers.")
     citations: list[str] = Field(
-        default_factory=list, description="Passage keys from YOUR brief that back it."
+        default_factory=list,
+        max_length=MAX_CITATIONS,
+        description="Passage keys from YOUR brief that back it.",
     )
     experience: bool = Field(
         False, description="true if it rests on your own experience (then no citations)."
     )
+
+    _cut_citations = field_validator("citations", mode="before")(_cut(MAX_CITATIONS))
 
 
 class RefReply(_Reply):
@@ -81,11 +98,13 @@ class RefReply(_Reply):
 class TurnReply(_Reply):
     move: Move = Field(description="One of: " + ", ".join(m.value for m in Move))
     text: str = Field(min_length=1, description="What you say; cite inline as [@key].")
-    claims: list[ClaimReply] = Field(min_length=1)
+    claims: list[ClaimReply] = Field(min_length=1, max_length=MAX_CLAIMS)
     responds_to: RefReply | None = Field(None, description="The earlier turn you answer.")
     argues: str | None = Field(
         None, description="The answer option you argue for, word for word; null if none."
     )
+
+    _cut_claims = field_validator("claims", mode="before")(_cut(MAX_CLAIMS))
 
     @field_validator("move", mode="before")
     @classmethod
@@ -94,9 +113,11 @@ class TurnReply(_Reply):
 
 
 class SummaryReply(_Reply):
-    agreements: list[str] = Field(default_factory=list)
-    disagreements: list[str] = Field(default_factory=list)
+    agreements: list[str] = Field(default_factory=list, max_length=MAX_POINTS)
+    disagreements: list[str] = Field(default_factory=list, max_length=MAX_POINTS)
     text: str = Field(min_length=1)
+
+    _cut_points = field_validator("agreements", "disagreements", mode="before")(_cut(MAX_POINTS))
 
 
 class ConfidenceReply(_Reply):
@@ -268,11 +289,13 @@ class LLMEngine:
             lambda shape: shape.describe(len(brief.evidence)),
         )
         purpose = f"turn r{round_.number} {advisor.name}"
-        reply = self.model.ask(system, prompt, TurnReply, purpose, fitted=fitted)
+        shown = set(brief.chunk_ids())
+        # Where the backend constrains replies, a citation can only be a key of this brief.
+        keys = {"citations": sorted(shown)} if shown else None
+        reply = self.model.ask(system, prompt, TurnReply, purpose, fitted=fitted, choices=keys)
         # A turn must stand on passages (or on stated experience). A small model can fill the
         # schema with placeholders and cite nothing it was shown; that is a failed reply, and
         # the turn falls back (recorded) rather than entering the debate uncited.
-        shown = set(brief.chunk_ids())
         if not any(c.experience or shown.intersection(c.citations) for c in reply.claims):
             cited = sorted({key for c in reply.claims for key in c.citations})[:5]
             raise LLMOutputError(

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ValidationError
@@ -63,9 +64,11 @@ class Model(Protocol):
         purpose: str,
         *,
         fitted: str | None = None,
+        choices: Mapping[str, Sequence[str]] | None = None,
     ) -> R:
         """One reply validated into `reply`, with bounded retries; `fitted` says what the
-        caller shortened to fit the context window (recorded with the call)."""
+        caller shortened to fit the context window (recorded with the call); `choices`
+        limits named fields to the values given where the backend constrains replies."""
         ...
 
     def take_calls(self) -> list[LLMCall]:
@@ -106,6 +109,31 @@ def bounded(schema: Any) -> Any:
     out = {key: bounded(value) for key, value in schema.items()}
     if out.get("type") == "string" and "enum" not in out:
         out.setdefault("maxLength", MAX_STRING)
+    return out
+
+
+def restrict(schema: Any, choices: Mapping[str, Sequence[str]] | None) -> Any:
+    """The schema with each property named in `choices` (at any depth) limited to those
+    values: a string becomes an enum, a list of strings a list of that enum. For the
+    constraint only: a small model under a grammar then cannot write a citation key it was
+    not shown (Gemma 3 270M cited "," when free to write any string). Validation still
+    uses the reply model, and the caller checks what the values mean."""
+    if not choices:
+        return schema
+    if isinstance(schema, list):
+        return [restrict(item, choices) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: restrict(value, choices) for key, value in schema.items()}
+    for name, prop in (out.get("properties") or {}).items():
+        if name not in choices or not isinstance(prop, dict):
+            continue
+        allowed = {"type": "string", "enum": list(dict.fromkeys(choices[name]))}
+        if prop.get("type") == "array":
+            prop["items"] = allowed
+        elif prop.get("type") == "string":
+            prop.update(allowed)
+            prop.pop("maxLength", None)
     return out
 
 
@@ -203,9 +231,12 @@ class ChatModel:
         purpose: str,
         *,
         fitted: str | None = None,
+        choices: Mapping[str, Sequence[str]] | None = None,
     ) -> R:
         """One validated reply, retrying with the error; every attempt is counted.
-        `fitted` says what the caller shortened to fit the window (recorded)."""
+        `fitted` says what the caller shortened to fit the window (recorded); `choices`
+        limits named string fields (or lists of strings) to the values given, in the
+        constraint (see `restrict`)."""
         original = [Message("system", system), Message("user", with_schema(prompt, reply))]
         started = time.monotonic()
         fits, needed = self._fits(original)
@@ -216,7 +247,7 @@ class ChatModel:
             )
             self._record(purpose, 0, 0, True, started, 0, False, fitted, problem)
             raise LLMContextError(problem + "; raise --context-window or shorten the input")
-        schema = bounded(reply.model_json_schema()) if self.constrain else None
+        schema = restrict(bounded(reply.model_json_schema()), choices) if self.constrain else None
         messages = list(original)
         prompt_tokens = completion_tokens = 0
         reported = True

@@ -43,6 +43,36 @@ def llm_run(demo_library, embedder, tmp_path_factory) -> tuple[Debate, ScriptedL
     return debate, llm
 
 
+def test_a_constrained_turn_can_cite_only_its_brief(demo_library, embedder, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The schema a backend constrains a turn with lists that advisor's brief keys as the
+    only citations, and bounds the lists (a grammar then stops a small model there)."""
+    (tmp_path / "panel.yaml").write_text(ONE_ADVISOR_PANEL)
+    model = fake_model(ScriptedLLM(responder=debate_responder()))
+    schemas: list[dict[str, Any] | None] = []
+    chat = model.backend.chat
+    model.backend.chat = lambda m, schema, n: (schemas.append(schema), chat(m, schema, n))[1]  # type: ignore[method-assign]
+    debate = run_debate(
+        demo_library,
+        QUESTION,
+        tmp_path / "run",
+        rounds=1,
+        engine=LLMEngine(model, scorer=CosineScorer(embedder)),
+        panel_file=tmp_path / "panel.yaml",
+    )
+    turns = [s for s in schemas if s and s.get("title") == "TurnReply"]
+    assert len(turns) == len(debate.turns()) == 3
+    for schema, turn in zip(turns, debate.turns(), strict=True):
+        citations = schema["$defs"]["ClaimReply"]["properties"]["citations"]
+        assert citations["items"]["enum"] == sorted(debate.briefs[turn.advisor].chunk_ids())
+        assert citations["maxItems"] == 4 and schema["properties"]["claims"]["maxItems"] == 4
+    summary = next(s for s in schemas if s and s.get("title") == "SummaryReply")
+    assert summary["properties"]["agreements"]["maxItems"] == 4
+    # Validation cuts what a model that ignores the bound writes, rather than refusing it.
+    claim = {"text": "Yes.", "citations": ["a", "b", "c", "d", "e"]}
+    long = TurnReply.model_validate({"move": "SHARE", "text": "x", "claims": [claim] * 6})
+    assert len(long.claims) == 4 and long.claims[0].citations == ["a", "b", "c", "d"]
+
+
 def test_llm_debate_end_to_end(llm_run: tuple[Debate, ScriptedLLM]) -> None:
     debate, llm = llm_run
     assert debate.engine.name == "llm" and debate.engine.settings["spec"] == "scripted"
