@@ -19,11 +19,12 @@ This is a heuristic, and it is documented as one (every `PassageStance` says so 
 
 Scores inside ±`NEUTRAL` count as no leaning.
 
-**The reader model comes first.** Given the question, `read_stances` uses the trained reader
-(reader/, issue 14): a cross-encoder that reads the question with its options and the
-passage together, and says which option the passage leans to, or no side; a passage below
-the calibrated relevance threshold takes no side. The heuristics above are the fallback
-when the model file is missing, and every `PassageStance.method` says which one was used.
+**The trained models come first.** Given the question, `read_stances` uses the reader
+(reader/, issue 14): the stance model (reader/stance.safetensors, a cross-encoder that reads
+the question with its options and the passage together) says which option the passage
+leans to, or no side, and a passage below the reader's calibrated relevance threshold takes
+no side. Without the stance model's file the reader's own stance head is used, and without
+the reader the heuristics above; every `PassageStance.method` says which one was used.
 """
 
 from __future__ import annotations
@@ -89,7 +90,13 @@ def cue_score(text: str) -> float:
     return (support - undercut) / (support + undercut + 1)
 
 
-MODEL_METHOD = "reader model (question and passage read together; reader/reader.safetensors)"
+MODEL_METHOD = (
+    "stance model (question, options and passage read together; reader/stance.safetensors); "
+    "relevance gate by the reader model"
+)
+HEAD_METHOD = (
+    "reader model's stance head (question and passage read together; reader/reader.safetensors)"
+)
 
 
 def read_stances(
@@ -136,7 +143,7 @@ def read_stances(
 def model_stances(
     question: str, frame: QuestionFrame, passages: dict[str, str]
 ) -> dict[str, PassageStance] | None:
-    """The reader model's stances, or None when its file is missing."""
+    """The trained models' stances, or None when the reader's file is missing."""
     from reader import Reader, ReaderModelMissing
 
     try:
@@ -153,7 +160,7 @@ def model_stances(
             chunk_id=key,
             leaning=reading.leaning if relevant else None,
             score=round(first - second, 4),
-            method=MODEL_METHOD,
+            method=MODEL_METHOD if reader.stance_model is not None else HEAD_METHOD,
         )
     return stances
 

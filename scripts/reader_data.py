@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_retrieval import load_corpus  # noqa: E402
+from retrieval_eval import load_corpus  # noqa: E402
 from stance_data import (  # noqa: E402
     DATA,
     STANCE,

@@ -1,17 +1,18 @@
 """Train the stance model (reader/stance.py): all six MiniLM layers as a stance cross-encoder.
 
-    .venv/bin/python scripts/train_stance.py [--epochs 1] [--out reader/stance.safetensors]
+    .venv/bin/python scripts/train_stance.py     # the shipped model: 6 epochs, lr 1e-4,
+                                                 # 2,000 fact pairs an epoch, 96 tokens
     .venv/bin/python scripts/train_stance.py --measure     # rows/s on a few batches, no file
     python3 scripts/train_stance.py --device cuda --base DIR --checkpoints DIR   # a GPU sweep
 
-Data, built here from ../shared/data/argkp only (the *train* motions of reader/splits.json):
-each argument and key point under questions framed from its motion (yes/no, "a bad idea?",
-choice templates with the options in both orders, so "the first option" carries no signal;
-scripts/reader_data.py motion_questions), a fresh framing each epoch; "no side" pairs are
-another training motion's arguments under this motion's questions (a third as many).
-With --facts N, each epoch also holds N fact-checking pairs from judge-extra (claim as a
-yes/no question, evidence passage: supported -> yes, contradicted -> no, not supported -> no
-side), a stance signal on other topics than the motions'.
+Data, built here from ../shared/data (docs/data-cards/reader.md): the *train* motions of
+reader/splits.json in ArgKP, each argument and key point under questions framed from its
+motion (yes/no, "a bad idea?", choice templates with the options in both orders, so "the
+first option" carries no signal; scripts/stance_data.py motion_questions), a fresh framing
+each epoch; "no side" pairs are another training motion's arguments under this motion's
+questions (a third as many). Each epoch also holds --facts fresh fact-checking pairs from
+judge-extra (claim as a yes/no question, evidence passage: supported -> yes, contradicted
+-> no, not supported -> no side), a stance signal on other topics than the motions'.
 The decision margin is chosen on the *tune* motions; the *test* motions are never read.
 
 Fixed seed; CPU, 2 threads (or --device cuda). A checkpoint is written after every epoch
@@ -21,6 +22,7 @@ Fixed seed; CPU, 2 threads (or --device cuda). A checkpoint is written after eve
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import random
 import sys
@@ -84,18 +86,20 @@ def row(question: str, passage: str, label: int) -> dict[str, Any]:
 def load_facts(rng: random.Random) -> list[dict]:
     """Every judge-extra pair with a claim and a passage, shuffled."""
     pairs = []
-    for path in sorted((DATA / "judge-extra").glob("*.jsonl")):
-        with path.open(encoding="utf-8") as handle:
+    for path in sorted((DATA / "judge-extra").glob("*.jsonl*")):  # .gz where it travels
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as handle:
             pairs += [p for p in map(json.loads, handle) if p["claim"].strip() and p["passage"]]
     rng.shuffle(pairs)
     return pairs
 
 
-def encode_rows(tokenizer: Any, group: list[dict], device: str = "cpu") -> dict[str, torch.Tensor]:
+def encode_rows(
+    tokenizer: Any, group: list[dict], device: str = "cpu", max_tokens: int = MAX_TOKENS
+) -> dict[str, torch.Tensor]:
     questions = [r["question"] for r in group]
-    batch = encode(
-        tokenizer, questions, [r["options"] for r in group], [r["passage"] for r in group]
-    )
+    passages = [r["passage"] for r in group]
+    batch = encode(tokenizer, questions, [r["options"] for r in group], passages, max_tokens)
     return {key: value.to(device) for key, value in batch.items()}
 
 
@@ -176,25 +180,27 @@ def evaluate(net: StanceNet, tokenizer: Any, tune: list[dict], device: str) -> d
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=5e-5)
+    parser.add_argument("--lr", type=float, default=1e-4)
     parser.add_argument("--limit", type=int, default=0, help="rows per epoch (0: all)")
     parser.add_argument("--measure", action="store_true", help="time 6 batches and stop")
-    parser.add_argument("--facts", type=int, default=0, help="fact-checking pairs per epoch")
+    parser.add_argument("--facts", type=int, default=2000, help="fact-checking pairs per epoch")
     parser.add_argument("--out", type=Path, default=STANCE_FILE)
     parser.add_argument("--checkpoints", type=Path, default=CHECKPOINTS)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--max-tokens", type=int, default=96, help="training pairs are cut here")
     parser.add_argument("--base", type=Path, help="the MiniLM folder (default: the package's)")
+    parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args()
-    random.seed(SEED)
-    np.random.seed(SEED)
-    torch.manual_seed(SEED)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
     if args.device == "cpu":
         torch.set_num_threads(2)
-    rng = random.Random(SEED)
+    rng = random.Random(args.seed)
     argkp = load_argkp()
-    facts = load_facts(random.Random(SEED)) if args.facts else []
+    facts = load_facts(random.Random(args.seed)) if args.facts else []
     tune = tune_rows(argkp)
     if args.base is None:
         from ingest.embedding import resolve_model_path  # the project's stack, not on a GPU box
@@ -228,7 +234,7 @@ def main() -> None:
     seen = step = 0
     for epoch, epoch_batches in enumerate(plan, 1):
         for group in epoch_batches:
-            batch = encode_rows(tokenizer, group, args.device)
+            batch = encode_rows(tokenizer, group, args.device, args.max_tokens)
             gold = torch.tensor([r["label"] for r in group], device=args.device)
             loss = loss_fn(net(batch), gold)
             optimiser.zero_grad()
@@ -241,7 +247,7 @@ def main() -> None:
             elapsed = time.perf_counter() - started
             if args.measure and step == 6:
                 print(f"measure: {seen / elapsed:.1f} rows/s ({elapsed:.0f} s, {seen} rows, "
-                      f"max {MAX_TOKENS} tokens)")  # fmt: skip
+                      f"max {args.max_tokens} tokens)")  # fmt: skip
                 return
             if step % 20 == 0:
                 print(f"epoch {epoch} step {step}/{steps} loss {loss.item():.3f} "
@@ -254,6 +260,7 @@ def main() -> None:
         meta = {
             "base_model": BASE_MODEL,
             "max_tokens": MAX_TOKENS,
+            "train_max_tokens": args.max_tokens,
             "margin": choose_margin(report["all"], len(tune)),
             "min_precision": MIN_PRECISION,
             "min_calls": MIN_CALLS,
@@ -264,7 +271,7 @@ def main() -> None:
             "lr": args.lr,
             "facts_per_epoch": args.facts,
             "device": args.device,
-            "seed": SEED,
+            "seed": args.seed,
             "train_seconds": round(time.perf_counter() - started),
             "rows_per_s": round(seen / (time.perf_counter() - started), 1),
         }

@@ -13,6 +13,7 @@ from test_report_props import OPTIONS, make_debate
 
 from debate import Debate, run_debate
 from debate.quote_use import UseChecker, use_counts, use_sentence
+from debate.stance import HEAD_METHOD, MODEL_METHOD
 from debate.types import Claim, FactCheck, Move, Turn, TurnRef
 from ingest.types import Verdict
 from report.build import build_report
@@ -139,12 +140,22 @@ def test_debate_json_from_before_the_use_check_still_loads(run: Debate, tmp_path
 
 
 def test_the_risks_say_how_the_leanings_were_read(run: Debate, demo_library) -> None:
-    """Read by the reader model: the risk says how often its calls are right; read by the
-    heuristic: the risk names the heuristic."""
+    """Read by the stance model or the reader's head: the risk says how often its calls are
+    right; read by the heuristic: the risk names it; a mix: the weakest reading is named."""
     keys = {s.text.key for s in build_report(run, demo_library).risks}  # type: ignore[union-attr]
-    assert "risk_reader" in keys and "risk_heuristic" not in keys
-    heuristic = run.model_copy(deep=True)
-    for stance in heuristic.stances:
-        stance.method = "yes/no cue words (supporting vs undercutting); a heuristic"
-    keys = {s.text.key for s in build_report(heuristic, demo_library).risks}  # type: ignore[union-attr]
-    assert "risk_heuristic" in keys and "risk_reader" not in keys
+    assert {s.method for s in run.stances} == {MODEL_METHOD}
+    assert "risk_stance_model" in keys and not keys & {"risk_reader", "risk_heuristic"}
+    by = {
+        HEAD_METHOD: "risk_reader",
+        "yes/no cue words (supporting vs undercutting); a heuristic": "risk_heuristic",
+    }
+    for method, expected in by.items():
+        other = run.model_copy(deep=True)
+        for stance in other.stances:
+            stance.method = method
+        keys = {s.text.key for s in build_report(other, demo_library).risks}  # type: ignore[union-attr]
+        assert expected in keys and len(keys & {*by.values(), "risk_stance_model"}) == 1
+    mixed = run.model_copy(deep=True)
+    mixed.stances[0].method = HEAD_METHOD
+    keys = {s.text.key for s in build_report(mixed, demo_library).risks}  # type: ignore[union-attr]
+    assert "risk_reader" in keys and "risk_stance_model" not in keys

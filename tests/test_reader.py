@@ -64,11 +64,12 @@ def test_off_topic_passage_takes_no_side(reader: Reader) -> None:
         assert sum(reading.probabilities.values()) == pytest.approx(1.0, abs=1e-3)
 
 
-# The shipped model does not yet tell the two sides apart (docs/benchmarks.md, "Reader
-# model": its stance head collapsed toward one option in the training the CPU budget
-# allowed). These tests state what it must do; strict, so they fail loudly once it does.
+# The stance model reads the two sides of the car-ban question apart when it is framed as
+# a choice, but under the yes/no framing it reads CON as "yes" (45% yes, 30% no): about one
+# call in four is wrong on held-out arguments (docs/benchmarks.md, "Reader model"). The test
+# states what it must do; strict, so it fails loudly once it does.
 STANCE_GAP = pytest.mark.xfail(
-    strict=True, reason="stance head below goal: see docs/benchmarks.md, Reader model"
+    strict=True, reason="yes/no stance misreads this passage: see docs/benchmarks.md, Reader model"
 )
 
 
@@ -80,7 +81,6 @@ def test_stance_reads_the_two_sides(reader: Reader) -> None:
     assert pro.probabilities["yes"] > con.probabilities["yes"]
 
 
-@STANCE_GAP
 def test_choice_question_follows_the_options_in_either_order(reader: Reader) -> None:
     forward = "Is banning cars from the historic centre beneficial or harmful?"
     backward = "Is banning cars from the historic centre harmful or beneficial?"
@@ -173,3 +173,56 @@ def test_a_pair_is_read_once_per_process(monkeypatch: pytest.MonkeyPatch) -> Non
     assert again == [first[1], first[0], first[1]]
     swapped = reader.read(question, passages[:1], options=["imbalance", "advantage"])
     assert runs == [2, 1] and swapped[0].options == ["imbalance", "advantage"]
+
+
+def test_the_stance_model_gives_the_stance_and_the_head_stands_in_without_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With reader/stance.safetensors the leanings and probabilities are the stance model's
+    (its margin applied); without it, the reader's head, and `stance_source` says which."""
+    from reader.stance import STANCE_FILE, StanceModel
+
+    reader = Reader.load()
+    assert reader.stance_source == "stance model" and STANCE_FILE.stat().st_size < 25 * 2**20
+    model = StanceModel.load(STANCE_FILE, quantize=True)
+    readings = reader.read(QUESTION, [PRO, CON])
+    for reading, probs in zip(
+        readings, model.probabilities(QUESTION, ["yes", "no"], [PRO, CON]), strict=True
+    ):
+        assert [reading.probabilities[k] for k in ("yes", "no", NO_SIDE)] == pytest.approx(
+            probs, abs=1e-3
+        )
+        side = model.leaning(probs)
+        assert reading.leaning == (None if side is None else ["yes", "no"][side])
+    monkeypatch.setenv("AGORA_STANCE_MODEL", str(tmp_path / "absent.safetensors"))
+    head = Reader.load()
+    assert head.stance_source == "reader" and head.stance_model is None
+    by_head = head.read(QUESTION, [PRO, CON])
+    assert [r.relevance for r in by_head] == [r.relevance for r in readings]  # same reader
+    assert [r.probabilities for r in by_head] != [r.probabilities for r in readings]
+
+
+def test_relevance_alone_never_runs_the_stance_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The brief's gate and --rerank ask only for relevance; a later stance read of the same
+    pairs runs the stance model once, and the reader not again."""
+    reader = Reader.load()
+    runs: dict[str, list[int]] = {"reader": [], "stance": []}
+    run, run_stance = reader._run, reader._run_stance
+
+    def counted(items):  # type: ignore[no-untyped-def]
+        runs["reader"].append(len(items))
+        return run(items)
+
+    def counted_stance(items):  # type: ignore[no-untyped-def]
+        runs["stance"].append(len(items))
+        return run_stance(items)
+
+    monkeypatch.setattr(reader, "_run", counted)
+    monkeypatch.setattr(reader, "_run_stance", counted_stance)
+    relevance = reader.relevance(QUESTION, [PRO, CON, OFF_TOPIC])
+    assert runs == {"reader": [3], "stance": []}
+    readings = reader.read(QUESTION, [PRO, CON, OFF_TOPIC, PRO])
+    assert runs == {"reader": [3], "stance": [3]}
+    assert [r.relevance for r in readings[:3]] == relevance and readings[3] == readings[0]
+    reader.read(QUESTION, [CON])
+    assert runs == {"reader": [3], "stance": [3]}

@@ -27,9 +27,11 @@ def test_stance_of_one_passage_as_json() -> None:
     assert record["leaning"] in ("yes", "no", None)
     assert set(record["probabilities"]) == {"yes", "no", "no side"}
     best = max(record["probabilities"], key=record["probabilities"].get)
-    assert record["leaning"] == (None if best == "no side" else best)
+    # A leaning is the likeliest option; the stance model may still call no side when the
+    # two options are closer than its margin (chosen on the tune motions).
+    assert record["leaning"] in (None, best) and not (best == "no side" and record["leaning"])
     assert 0.0 <= record["relevance"] <= 1.0
-    assert record["method"] == "reader model"
+    assert record["method"] == "stance model, relevance by the reader model"
 
 
 def test_stance_text_output_names_the_leaning_and_the_off_topic_passage() -> None:
@@ -38,7 +40,7 @@ def test_stance_text_output_names_the_leaning_and_the_off_topic_passage() -> Non
     first, second = out.split("leans:")[1:]
     assert second.strip().startswith("no side")  # the recipe takes no side
     assert "options: yes / no" in first
-    assert out.count("relevance") == 2
+    assert out.count("relevance: ") == 2
 
 
 def test_pairs_file_answers_every_good_line_and_names_the_broken_ones(tmp_path: Path) -> None:

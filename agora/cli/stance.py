@@ -19,7 +19,7 @@ import typer
 from agora.cli.common import JsonOption, app, err, fail, out, print_json
 
 HEURISTIC = "keyword heuristic (debate/stance.py; the reader model file is missing)"
-MODEL = "reader model"
+MODEL = {"stance model": "stance model, relevance by the reader model", "reader": "reader model"}
 
 
 @app.command("stance")
@@ -129,7 +129,7 @@ def _read(pairs: list[tuple[str, str | bytes]]) -> list[dict[str, Any]]:
         records.append({})
     readings = reader.read_pairs([pairs[i] for i in readable])
     for index, reading in zip(readable, readings, strict=True):
-        records[index] = {**reading.as_json(), "method": MODEL}
+        records[index] = {**reading.as_json(), "method": MODEL[reader.stance_source]}
     return records
 
 
