@@ -28,7 +28,7 @@ from agora.pipeline import Pipeline
 from agora.settings import load_settings
 from debate.types import Debate
 from ingest import Library
-from ingest.library import read_request_list
+from ingest.requests import read_request_list
 from llm import LLMCall, load_model
 
 ROOT = Path(__file__).resolve().parent.parent
