@@ -16,7 +16,7 @@ scores the claims made since its last turn and the model is given the results to
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
@@ -121,14 +121,8 @@ class SummaryReply(_Reply):
 
 
 class ConfidenceReply(_Reply):
-    advisor: str
     percent: int = Field(ge=0, le=100)
     reason: str = Field(min_length=1)
-
-
-class ConclusionReply(_Reply):
-    verdict: str = Field(min_length=1, description="The panel's verdict in one sentence.")
-    confidences: list[ConfidenceReply] = Field(min_length=1)
 
 
 # -------------------------------------------------------------------------------------
@@ -363,35 +357,42 @@ class LLMEngine:
             "ROUND SUMMARIES:\n" + "\n".join(summaries)
         )
         try:
-            reply = self.model.ask(system, prompt, conclusion_for(names), "confidences")
-            given = {c.advisor: c for c in reply.confidences if c.advisor in names}
-            missing = [name for name in names if name not in given]
-            if missing:
-                raise LLMOutputError(f"the model gave no confidence for {', '.join(missing)}")
+            reply: Any = self.model.ask(system, prompt, conclusion_for(names), "confidences")
         except LLMOutputError as exc:
             debate.fallbacks.append(EngineFallback(part="confidences", why=str(exc)))
             return self.backup(debate).conclude(debate)
+        given = [getattr(reply.confidences, f"advisor_{i}") for i in range(len(names))]
         confidences = [
-            Confidence(
-                advisor=name,
-                percent=given[name].percent,
-                reason=given[name].reason,
-                method="llm judgement",
-            )
-            for name in names
+            Confidence(advisor=name, percent=c.percent, reason=c.reason, method="llm judgement")
+            for name, c in zip(names, given, strict=True)
         ]
         return reply.verdict, confidences
 
 
-def conclusion_for(names: list[str]) -> type[ConclusionReply]:
-    """The conclusion's reply model for this panel: one confidence per advisor, each named
-    as on the panel (an enum in the schema, so a constrained model cannot invent names)."""
-    choice: Any = Literal[tuple(names)]
-    named: Any = create_model("ConfidenceReply", __base__=ConfidenceReply, advisor=(choice, ...))
-    exact = Field(min_length=len(names), max_length=len(names))
-    return create_model(
-        "ConclusionReply", __base__=ConclusionReply, confidences=(list[named], exact)
+def conclusion_for(names: list[str]) -> type[BaseModel]:
+    """The conclusion's reply model for this panel: `confidences` is an object with one
+    required property per advisor, named as on the panel, so a constrained model writes
+    each advisor exactly once (a list with an enum of names let Gemma 3 270M name the same
+    advisor twice). A list of {"advisor", "percent", "reason"}, which API models also
+    write, is read as the same thing."""
+    fields: Any = {
+        f"advisor_{i}": (ConfidenceReply, Field(alias=name)) for i, name in enumerate(names)
+    }
+    by_name: Any = create_model("Confidences", __base__=_Reply, **fields)
+
+    def named(value: Any) -> Any:
+        if isinstance(value, list):  # [{"advisor": name, ...}, ...] -> {name: {...}}
+            return {item.get("advisor"): item for item in value if isinstance(item, dict)}
+        return value
+
+    model = create_model(
+        "ConclusionReply",
+        __base__=_Reply,
+        verdict=(str, Field(min_length=1, description="The panel's verdict in one sentence.")),
+        confidences=(by_name, Field(description="Each advisor's confidence, by name.")),
+        __validators__={"_named": field_validator("confidences", mode="before")(named)},
     )
+    return model
 
 
 def system_for(advisor: Advisor) -> str:

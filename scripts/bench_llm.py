@@ -104,7 +104,7 @@ def main() -> None:
     import json
 
     question = str(json.loads(CORPUS.read_text())["question"])
-    library = Library(load_settings(library=args.library))
+    library = Library(load_settings(library=args.library).library_config())
     results = []
     try:
         library.add(read_request_list(CORPUS))
@@ -143,6 +143,14 @@ def main() -> None:
             "prompt+completion tokens/s | citations outside briefs (dropped) | wall time (min) |",
             "|---|---|---|---|---|---|---|---|---|---|---|",
             *[row(r) for r in results],
+            "",
+            *[
+                f"- {r['rounds']} round(s), {'constrained' if r['constrained'] else 'free'}: "
+                f"{f.part}{f' r{f.round}' if f.round else ''}"
+                f"{f' {f.advisor}' if f.advisor else ''} fell back: {f.why[:200]}"
+                for r in results
+                for f in r["fallbacks"]
+            ],
             "",
             "Constrained: llama-cpp-python turns the reply model's JSON schema into a grammar, so "
             "every reply parses and has the required fields; what is left to fail is what a "

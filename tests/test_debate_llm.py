@@ -219,3 +219,26 @@ def test_openai_compatible_server_generates_the_panel(
     assert QUESTION in request["body"]["messages"][1]["content"]
     (call,) = engine.take_calls()
     assert (call.prompt_tokens, call.completion_tokens, call.tokens_reported) == (321, 123, True)
+
+
+def test_the_confidences_name_each_advisor_once() -> None:
+    """An object with one required property per advisor: a constrained model cannot name an
+    advisor twice or leave one out; the list form API models write reads the same."""
+    from debate.llm import conclusion_for
+
+    names = ["Dana Sales", "The Contrarian", "The Auditor"]
+    model = conclusion_for(names)
+    schema = model.model_json_schema()
+    by_name = schema["$defs"]["Confidences"]
+    assert list(by_name["properties"]) == names and by_name["required"] == names
+    keyed = {n: {"percent": 10 * i, "reason": "r"} for i, n in enumerate(names, 1)}
+    listed = [{"advisor": n, **keyed[n]} for n in reversed(names)]
+    for form in (keyed, listed):
+        reply: Any = model.model_validate({"verdict": "v", "confidences": form})
+        assert [reply.confidences.advisor_0.percent, reply.confidences.advisor_2.percent] == [
+            10,
+            30,
+        ]
+    twice = [{"advisor": names[0], "percent": 5, "reason": "r"}] * 3
+    with pytest.raises(ValueError, match="The Contrarian"):
+        model.model_validate({"verdict": "v", "confidences": twice})
