@@ -40,7 +40,7 @@ from debate.types import (
     TurnRef,
 )
 from ingest.library import Library
-from llm import LLMCall, LLMOutputError, Model
+from llm import LLMCall, LLMOutputError, Model, keep_first
 from retrieval.types import Advisor
 
 # -------------------------------------------------------------------------------------
@@ -51,17 +51,10 @@ class _Reply(BaseModel):
     model_config = ConfigDict(extra="ignore")  # harmless extra keys are not worth a retry
 
 
-# Lists a reply may hold. The bound is in the schema (a grammar makes a small model stop
-# there instead of adding items until its tokens run out: Gemma 3 270M wrote 2,048-token
-# turns) and a longer list is cut, not refused (an API model that writes one more claim
-# has not failed).
+# Lists a reply may hold: bounded in the schema, cut on validation (llm.keep_first).
 MAX_CLAIMS = 4
 MAX_CITATIONS = 4
 MAX_POINTS = 4
-
-
-def _cut(limit: int) -> Any:
-    return lambda value: value[:limit] if isinstance(value, list) else value
 
 
 class AdvisorReply(_Reply):
@@ -87,7 +80,7 @@ class ClaimReply(_Reply):
         False, description="true if it rests on your own experience (then no citations)."
     )
 
-    _cut_citations = field_validator("citations", mode="before")(_cut(MAX_CITATIONS))
+    _cut_citations = field_validator("citations", mode="before")(keep_first(MAX_CITATIONS))
 
 
 class RefReply(_Reply):
@@ -104,7 +97,7 @@ class TurnReply(_Reply):
         None, description="The answer option you argue for, word for word; null if none."
     )
 
-    _cut_claims = field_validator("claims", mode="before")(_cut(MAX_CLAIMS))
+    _cut_claims = field_validator("claims", mode="before")(keep_first(MAX_CLAIMS))
 
     @field_validator("move", mode="before")
     @classmethod
@@ -117,7 +110,9 @@ class SummaryReply(_Reply):
     disagreements: list[str] = Field(default_factory=list, max_length=MAX_POINTS)
     text: str = Field(min_length=1)
 
-    _cut_points = field_validator("agreements", "disagreements", mode="before")(_cut(MAX_POINTS))
+    _cut_points = field_validator("agreements", "disagreements", mode="before")(
+        keep_first(MAX_POINTS)
+    )
 
 
 class ConfidenceReply(_Reply):

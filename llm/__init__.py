@@ -5,7 +5,15 @@ record of every call. It depends on nothing else in the project (the bottom laye
 """
 
 from llm.load import PROVIDERS, Options, from_llama_index, load_model, parse_spec
-from llm.model import Backend, ChatModel, Model, estimate_tokens, parse_reply, schema_of
+from llm.model import (
+    Backend,
+    ChatModel,
+    Model,
+    estimate_tokens,
+    keep_first,
+    parse_reply,
+    schema_of,
+)
 from llm.types import (
     Completion,
     LLMCall,
@@ -31,6 +39,7 @@ __all__ = [
     "Options",
     "estimate_tokens",
     "from_llama_index",
+    "keep_first",
     "load_model",
     "parse_reply",
     "parse_spec",

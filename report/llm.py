@@ -16,12 +16,12 @@ import logging
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from debate.llm_fit import FULL, Shape, cut, fit
 from debate.run import clean_text
 from debate.types import CITE, DroppedCitation, EngineFallback
-from llm import LLMOutputError, Model
+from llm import LLMOutputError, Model, keep_first
 from reader.timex import latest, time_refs
 from report.reading import Reading
 from report.types import FuturePath, Milestone, Prediction, Statement
@@ -41,10 +41,24 @@ class _Reply(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+MAX_CITATIONS = 4
+MAX_ADVISORS = 6
+
+
 class StatementReply(_Reply):
     text: str = Field(min_length=1, description="One or two sentences.")
-    citations: list[str] = Field(default_factory=list, description="Passage keys backing it.")
-    advisors: list[str] = Field(default_factory=list, description="Advisors who argued it.")
+    citations: list[str] = Field(
+        default_factory=list, max_length=MAX_CITATIONS, description="Passage keys backing it."
+    )
+    advisors: list[str] = Field(
+        default_factory=list, max_length=MAX_ADVISORS, description="Advisors who argued it."
+    )
+
+    # Bounded in the schema, cut on validation; under a constraint, only keys the debate
+    # cited and names on its panel (`choices` in write_sections). Gemma 3 270M filled these
+    # lists until its 2,048 tokens ran out.
+    _cut_citations = field_validator("citations", mode="before")(keep_first(MAX_CITATIONS))
+    _cut_advisors = field_validator("advisors", mode="before")(keep_first(MAX_ADVISORS))
 
 
 class PredictionReply(StatementReply):
@@ -173,6 +187,9 @@ def write_sections(
     check = Checker(reading)
     sections: dict[str, Any] = {}
     failed: list[EngineFallback] = []
+    choices = {"advisors": [m.advisor.name for m in reading.debate.panel]}
+    if reading.debate.ledger.cited:
+        choices["citations"] = sorted(reading.debate.ledger.cited)
     for section, task in TASKS.items():
         reply_type = REPLIES[section]
 
@@ -182,7 +199,7 @@ def write_sections(
         prompt, fitted = fit(model, SYSTEM, reply_type, build, _described(reading))
         purpose = "report " + section.replace("_", " ")
         try:
-            reply = model.ask(SYSTEM, prompt, reply_type, purpose, fitted=fitted)
+            reply = model.ask(SYSTEM, prompt, reply_type, purpose, fitted=fitted, choices=choices)
         except LLMOutputError as exc:
             failed.append(EngineFallback(part=section, why=str(exc)))
             continue

@@ -242,6 +242,32 @@ def test_llm_writes_sections_and_cannot_cite_outside_the_debate(run, demo_librar
     assert (out / "translations.zh.json").exists()
 
 
+def test_a_constrained_section_cites_only_what_the_debate_cited(run, demo_library) -> None:
+    """Where the backend constrains replies, a section's citations are an enum of the
+    debate's cited keys, its advisors of the panel's names, and its lists are bounded."""
+    debate, _, _ = run
+    model = fake_model(ScriptedLLM(responder=report_responder(debate.ledger.cited[0])))
+    schemas: list[dict] = []
+    chat = model.backend.chat
+    model.backend.chat = lambda m, schema, n: (schemas.append(schema), chat(m, schema, n))[1]  # type: ignore[method-assign]
+    build_report(debate, demo_library, model)
+    titles = [s["title"] for s in schemas if s]
+    assert titles[:3] == ["PredictionsReply", "PathsReply", "StoryReply"]
+    names = [m.advisor.name for m in debate.panel]
+    checked = 0
+    for schema in schemas[:3]:
+        for name in ("PredictionReply", "MilestoneReply", "StatementReply"):
+            statement = schema["$defs"].get(name)
+            if statement is None:
+                continue
+            props = statement["properties"]
+            assert props["citations"]["items"]["enum"] == sorted(debate.ledger.cited)
+            assert props["advisors"]["items"]["enum"] == names
+            assert props["citations"]["maxItems"] == 4 and props["advisors"]["maxItems"] == 6
+            checked += 1
+    assert checked == 3  # a prediction, a milestone, a story paragraph
+
+
 def test_translation_never_changes_citations() -> None:
     text, markers = protect("Gains [@a:b:1] were real [3], said [@c:d:2].")
     assert text == "Gains ⟦0⟧ were real ⟦1⟧, said ⟦2⟧." and len(markers) == 3
