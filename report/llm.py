@@ -80,7 +80,7 @@ class MilestoneReply(StatementReply):
 class PathReply(_Reply):
     title: str = Field(min_length=1)
     premise: str = Field(min_length=1, description="'If you treat X as the root cause ...'.")
-    milestones: list[MilestoneReply] = Field(min_length=2, max_length=6)
+    milestones: list[MilestoneReply] = Field(min_length=2, max_length=4)
 
 
 class PathsReply(_Reply):
@@ -164,7 +164,7 @@ TASKS = {
     "decision-maker, each with a time frame, your probability in percent, and the passage "
     "keys or advisors that back it.",
     "future_paths": "2 or 3 divergent future paths ('If you treat X as the root cause ...'), "
-    "each with milestones at months 3, 6, 9, 12, 18 or 24, and for each milestone the "
+    "each with 2 to 4 milestones at months 3, 6, 9, 12, 18 or 24, and for each milestone the "
     "passage keys (a quote) or the forecast that makes it plausible.",
     "deeper_story": "the deeper story: in 1 to 4 short paragraphs, the pattern beneath the "
     "advisors' positions (what they share, what drives the disagreement), citing passages.",
