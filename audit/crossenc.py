@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import threading
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -109,18 +108,10 @@ def trained_part(base: Any, head: Any, hidden: Any, attention_mask: Any) -> Any:
 
 def quantize_lower(base: Any) -> None:
     """int8 linear layers below the trained ones (as the training cache was computed)."""
-    import torch
+    from ingest.embedding import int8
 
-    count = len(base.encoder.layer)
-    with warnings.catch_warnings():
-        # torch.ao is deprecated but present in the pinned torch, as in ingest.embedding.
-        # SEE: https://github.com/pytorch/ao/issues/2259
-        warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.simplefilter("ignore", UserWarning)
-        for index in range(count - TRAINED_LAYERS):
-            base.encoder.layer[index] = torch.ao.quantization.quantize_dynamic(
-                base.encoder.layer[index], {torch.nn.Linear}, dtype=torch.qint8
-            )
+    for index in range(len(base.encoder.layer) - TRAINED_LAYERS):
+        base.encoder.layer[index] = int8(base.encoder.layer[index])
 
 
 def trained_state(base: Any, head: Any) -> dict[str, Any]:
@@ -164,14 +155,10 @@ class CrossEncoder:
             raise FileNotFoundError(
                 f"judge cross-encoder {path} is missing (scripts/train_judge_xenc.py makes it)"
             )
-        from safetensors import safe_open
-
         from ingest.embedding import resolve_model_path
-        from reader.model import apply_state, load_base
+        from reader.model import apply_state, load_base, read_file
 
-        with safe_open(str(path), framework="pt") as handle:
-            meta = json.loads((handle.metadata() or {}).get("judge", "{}"))
-            state = {key: handle.get_tensor(key) for key in handle.keys()}  # noqa: SIM118
+        state, meta = read_file(path, "judge")
         tokenizer, base = load_base(resolve_model_path(meta.get("base_model", BASE_MODEL)))
         head = make_head(base.config.hidden_size)
         apply_state(base, head, state)  # the reader's file layout: "layer.N.*" and "head.*"

@@ -66,6 +66,23 @@ def resolve_model_path(name: str) -> Path:
     return path.resolve()
 
 
+def int8(module: Any) -> Any:
+    """`module` with its linear layers in int8 (dynamic quantisation): the embedder's, the
+    reader's, the stance model's and the judge cross-encoder's one path.
+
+    torch.ao dynamic quantisation is deprecated in favour of torchao but still present and
+    fast in the pinned torch 2.13; it nearly doubles CPU throughput (docs/benchmarks.md).
+    Its deprecation notices, which users cannot act on, are silenced.
+    SEE: https://github.com/pytorch/ao/issues/2259
+    """
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        return torch.ao.quantization.quantize_dynamic(module, {torch.nn.Linear}, dtype=torch.qint8)
+
+
 class Embedder:
     """Batched, normalised sentence embeddings; the model loads on first use."""
 
@@ -92,7 +109,6 @@ class Embedder:
 
     @cached_property
     def _model(self) -> Any:  # a SentenceTransformer, imported lazily (slow import)
-        import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 
@@ -104,16 +120,7 @@ class Embedder:
                 f"cannot load embedding model {self.model_path}: {exc}"
             ) from exc
         if self.quantize:
-            # torch.ao dynamic quantisation is deprecated in favour of torchao but still
-            # present and fast in the pinned torch 2.13; it nearly doubles CPU throughput
-            # (docs/benchmarks.md). Silence its deprecation notices, which users cannot act on.
-            # SEE: https://github.com/pytorch/ao/issues/2259
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                warnings.simplefilter("ignore", UserWarning)
-                model = torch.ao.quantization.quantize_dynamic(
-                    model, {torch.nn.Linear}, dtype=torch.qint8
-                )
+            model = int8(model)
         model.eval()
         return model
 

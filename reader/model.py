@@ -152,10 +152,14 @@ def save(path: Path, base: Any, heads: Heads, meta: dict[str, Any]) -> None:
     save_file(trained_state(base, heads), str(path), metadata={"reader": json.dumps(meta)})
 
 
-def read_file(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+def read_file(
+    path: Path, section: str = "reader"
+) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """A trained file's tensors, and its metadata (JSON under `section`: "reader",
+    "stance", "judge")."""
     from safetensors import safe_open
 
     with safe_open(str(path), framework="pt") as handle:
-        meta = json.loads((handle.metadata() or {}).get("reader", "{}"))
+        meta = json.loads((handle.metadata() or {}).get(section, "{}"))
         state = {key: handle.get_tensor(key) for key in handle.keys()}  # noqa: SIM118
     return state, meta

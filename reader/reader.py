@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 import os
 import threading
-import warnings
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -174,9 +173,8 @@ class Reader:
                 f"reader model file {path} is missing (train it: scripts/reader_data.py, "
                 "then scripts/train_reader.py)"
             )
-        import torch
 
-        from ingest.embedding import resolve_model_path
+        from ingest.embedding import int8, resolve_model_path
         from reader.model import Heads, apply_state, load_base, read_file
 
         state, meta = read_file(path)
@@ -185,14 +183,7 @@ class Reader:
         apply_state(base, heads, state)
         heads.eval()
         if quantize:
-            # Same int8 path as the embedder (torch.ao is deprecated but present in the
-            # pinned torch). SEE: https://github.com/pytorch/ao/issues/2259
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                warnings.simplefilter("ignore", UserWarning)
-                base = torch.ao.quantization.quantize_dynamic(
-                    base, {torch.nn.Linear}, dtype=torch.qint8
-                )
+            base = int8(base)  # the embedder's int8 path
         base.eval()
         return cls(base, heads, tokenizer, meta, _load_stance(quantize))
 

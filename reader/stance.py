@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import threading
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from reader.model import BASE_MODEL, load_base, pair_text, tokenize
+from reader.model import BASE_MODEL, load_base, pair_text, read_file, tokenize
 
 STANCE_FILE = Path(__file__).resolve().parent / "stance.safetensors"
 MAX_TOKENS = 128  # ArgKP arguments are a sentence or two; debate passages are cut here
@@ -121,24 +120,14 @@ class StanceModel:
             raise StanceModelMissing(
                 f"stance model file {path} is missing (train it: scripts/train_stance.py)"
             )
-        from safetensors import safe_open
+        from ingest.embedding import int8, resolve_model_path
 
-        from ingest.embedding import resolve_model_path
-
-        with safe_open(str(path), framework="pt") as handle:
-            meta = json.loads((handle.metadata() or {}).get("stance", "{}"))
-            state = {key: handle.get_tensor(key) for key in handle.keys()}  # noqa: SIM118
+        state, meta = read_file(path, "stance")
         tokenizer, base = load_base(resolve_model_path(meta.get("base_model", BASE_MODEL)))
         net = StanceNet(base)
         net.apply_state(state)
         net.eval()
-        if quantize:
-            # SEE: https://github.com/pytorch/ao/issues/2259 (deprecated, present in the pin)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                warnings.simplefilter("ignore", UserWarning)
-                net = torch.ao.quantization.quantize_dynamic(net, {nn.Linear}, dtype=torch.qint8)
-        return cls(net, tokenizer, meta)
+        return cls(int8(net) if quantize else net, tokenizer, meta)
 
     def encode_pairs(self, items: Sequence[tuple[str, Sequence[str], str]]) -> dict[str, Any]:
         """(question, options, passage) triples as one batch (thread-safe)."""
