@@ -1,6 +1,6 @@
 """The stance model: the packaged MiniLM fine-tuned end to end as a stance cross-encoder.
 
-    model = StanceModel.shared()                # StanceModelMissing if the file is absent
+    model = StanceModel.load()                  # StanceModelMissing if the file is absent
     probs = model.probabilities("Should we ban X?", ["yes", "no"], ["passage", ...])
     # -> [[p(option A), p(option B), p(no side)], ...]
 
@@ -35,9 +35,6 @@ STANCE_FILE = Path(__file__).resolve().parent / "stance.safetensors"
 MAX_TOKENS = 128  # ArgKP arguments are a sentence or two; debate passages are cut here
 BATCH = 16
 LABELS = ("option_a", "option_b", "no_side")
-
-_SHARED: dict[Path, StanceModel] = {}
-_LOCK = threading.Lock()
 
 
 class StanceModelMissing(FileNotFoundError):
@@ -101,15 +98,6 @@ class StanceModel:
         self.meta = meta
         self.margin = float(meta.get("margin", 0.0))
         self._lock = threading.Lock()
-
-    @classmethod
-    def shared(cls, path: Path | None = None) -> StanceModel:
-        """One model per process, loaded on first use (StanceModelMissing when absent)."""
-        path = Path(path or STANCE_FILE)
-        with _LOCK:
-            if path not in _SHARED:
-                _SHARED[path] = cls.load(path)
-            return _SHARED[path]
 
     @classmethod
     def load(cls, path: Path | None = None, quantize: bool = False) -> StanceModel:
