@@ -86,10 +86,10 @@ class StaticEncoder:
     def _build_table(self) -> np.ndarray:
         """Run every word-piece through the model on its own: [CLS] piece [SEP], mean-pooled."""
         import torch
-        from transformers import AutoModel
 
-        model = AutoModel.from_pretrained(str(self.model_path), local_files_only=True)
-        model.eval()
+        from reader.encoder import load
+
+        _, model = load(self.model_path)
         size = int(model.config.vocab_size)
         cls_id = int(self._tokenizer.token_to_id("[CLS]"))
         sep_id = int(self._tokenizer.token_to_id("[SEP]"))

@@ -155,7 +155,7 @@ def model_stances(
     stances = {}
     for key, reading in zip(keys, readings, strict=True):
         first, second = (reading.probabilities[o] for o in frame.options[:2])
-        relevant = reading.relevance >= reader.threshold
+        relevant = (reading.relevance or 0.0) >= reader.threshold  # read() always rates
         stances[key] = PassageStance(
             chunk_id=key,
             leaning=reading.leaning if relevant else None,

@@ -44,15 +44,12 @@ class Heads(nn.Module):
 
 
 def load_base(model_path: Path) -> tuple[Any, Any]:
-    """(tokenizer, BertModel) of the packaged encoder, offline, fp32, eval mode."""
-    from transformers import AutoModel, AutoTokenizer
-    from transformers.utils import logging as transformers_logging
+    """(tokenizer, encoder) of the packaged MiniLM, offline, fp32, eval mode
+    (reader/encoder.py: the same computation as transformers' BertModel, without its
+    4-second import)."""
+    from reader.encoder import load
 
-    transformers_logging.disable_progress_bar()
-    tokenizer = AutoTokenizer.from_pretrained(str(model_path), local_files_only=True)
-    base = AutoModel.from_pretrained(str(model_path), local_files_only=True)
-    base.eval()
-    return tokenizer, base
+    return load(model_path)
 
 
 def tokenize(
@@ -85,42 +82,49 @@ def forward(base: Any, heads: Heads, batch: dict[str, torch.Tensor]) -> tuple[to
     return heads(pooled)
 
 
-def frozen_part(base: Any, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-    """(hidden states below the trained layers, the attention mask the layers take).
+def frozen_part(
+    base: Any, batch: dict[str, torch.Tensor], trained: int = TRAINED_LAYERS
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(hidden states below the `trained` top layers, the attention mask the layers take).
 
     Training runs this once per pair (int8, no gradient) and caches the result; the trained
     layers then run on the cache, which makes an epoch several times cheaper on CPU.
     """
     hidden = base.embeddings(input_ids=batch["input_ids"], token_type_ids=batch["token_type_ids"])
     mask = layer_mask(base, batch["attention_mask"], hidden)
-    for layer in base.encoder.layer[: len(base.encoder.layer) - TRAINED_LAYERS]:
+    for layer in base.encoder.layer[: len(base.encoder.layer) - trained]:
         hidden = layer(hidden, mask)
     return hidden, mask
 
 
 def layer_mask(base: Any, attention_mask: torch.Tensor, hidden: torch.Tensor) -> Any:
-    # The mask shape a layer takes depends on the attention implementation, so ask the
-    # model to build it (a private helper of transformers 5.x BertModel).
-    return base._create_attention_masks(attention_mask, None, hidden, None, None)[0]
+    """The additive attention mask each layer takes (reader/encoder.py)."""
+    return base.attention_bias(attention_mask, hidden.dtype)
 
 
 def trained_part(
-    base: Any, heads: Heads, hidden: torch.Tensor, attention_mask: torch.Tensor
+    base: Any,
+    heads: Heads,
+    hidden: torch.Tensor,
+    attention_mask: torch.Tensor,
+    trained: int = TRAINED_LAYERS,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """The trained layers and the heads, from cached frozen hidden states."""
+    """The `trained` top layers and the heads, from cached frozen hidden states."""
     mask = layer_mask(base, attention_mask, hidden)
-    for layer in base.encoder.layer[len(base.encoder.layer) - TRAINED_LAYERS :]:
+    for layer in base.encoder.layer[len(base.encoder.layer) - trained :]:
         hidden = layer(hidden, mask)
     weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
     pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
     return heads(pooled)
 
 
-def trained_state(base: Any, heads: Heads) -> dict[str, torch.Tensor]:
-    """What the training changed: the top layers and the heads (fp16 on disk)."""
+def trained_state(
+    base: Any, heads: Heads, trained: int = TRAINED_LAYERS
+) -> dict[str, torch.Tensor]:
+    """What the training changed: the `trained` top layers and the heads (fp16 on disk)."""
     count = len(base.encoder.layer)
     state = {}
-    for index in range(count - TRAINED_LAYERS, count):
+    for index in range(count - trained, count):
         for name, tensor in base.encoder.layer[index].state_dict().items():
             state[f"layer.{index}.{name}"] = tensor.detach().to(torch.float16).contiguous()
     for name, tensor in heads.state_dict().items():
@@ -146,10 +150,13 @@ def apply_state(base: Any, heads: nn.Module, state: dict[str, torch.Tensor]) -> 
 
 
 def save(path: Path, base: Any, heads: Heads, meta: dict[str, Any]) -> None:
+    """The trained part (meta["trained_layers"] top layers and the heads) and the metadata;
+    `apply_state` loads whichever layers a file holds."""
     from safetensors.torch import save_file
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(trained_state(base, heads), str(path), metadata={"reader": json.dumps(meta)})
+    state = trained_state(base, heads, int(meta.get("trained_layers", TRAINED_LAYERS)))
+    save_file(state, str(path), metadata={"reader": json.dumps(meta)})
 
 
 def read_file(

@@ -19,7 +19,7 @@ import math
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,13 +48,31 @@ _SHARED_LOCK = threading.Lock()
 
 @dataclass
 class _Cached:
-    """One (question, options, passage) read: the reader's relevance and head, the note on
-    a cut passage, and the stance model's probabilities once something asked for them."""
+    """One (question, options, passage), as far as it has been read: the reader's relevance
+    and stance head (with its note on a cut passage), and the stance model's probabilities
+    (with its own note: its window is shorter). Each model runs only when asked."""
 
-    relevance: float
-    head: list[float]
-    cut: str | None
+    relevance: float | None = None
+    head: list[float] | None = None
+    cut: str | None = None
     model: list[float] | None = None
+    model_cut: str | None = None
+
+
+class _Network:
+    """The reader's encoder, heads and tokenizer, built on first use: reading stances alone
+    (`agora stance` without --relevance) never needs them, and building them costs about
+    half a second of start-up."""
+
+    def __init__(self, build: Callable[[], tuple[Any, Any, Any]]) -> None:
+        self._build = build
+        self._lock = threading.Lock()
+
+    @cached_property
+    def parts(self) -> tuple[Any, Any, Any]:
+        """(encoder, heads, tokenizer)."""
+        with self._lock:
+            return self._build()
 
 
 @contextmanager
@@ -96,7 +114,7 @@ class ReaderModelMissing(FileNotFoundError):
 class Reading:
     """One passage read against one question."""
 
-    relevance: float  # calibrated probability that the passage bears on the question
+    relevance: float | None  # calibrated probability that the passage bears on the question
     options: list[str]
     leaning: str | None  # one of options, or None (no side)
     probabilities: dict[str, float]  # each option and NO_SIDE -> probability (sums to 1)
@@ -107,8 +125,9 @@ class Reading:
             "options": self.options,
             "leaning": self.leaning,
             "probabilities": self.probabilities,
-            "relevance": self.relevance,
         }
+        if self.relevance is not None:  # not asked for (`read_pairs(relevance=False)`)
+            record["relevance"] = self.relevance
         if self.notes:
             record["notes"] = self.notes
         return record
@@ -134,17 +153,10 @@ class Reader:
     """The trained reader; load once, call `read` many times (thread-safe)."""
 
     def __init__(
-        self,
-        model: Any,
-        heads: Any,
-        tokenizer: Any,
-        meta: dict[str, Any],
-        stance: StanceModel | None = None,
+        self, network: _Network, meta: dict[str, Any], stance: StanceModel | None = None
     ) -> None:
-        self._model = model
+        self.network = network
         self.stance_model = stance
-        self._heads = heads
-        self._tokenizer = tokenizer
         self.meta = meta
         self.platt = tuple(meta.get("platt", (1.0, 0.0)))
         self.threshold = float(meta.get("threshold", 0.5))
@@ -178,14 +190,18 @@ class Reader:
         from reader.model import Heads, apply_state, load_base, read_file
 
         state, meta = read_file(path)
-        tokenizer, base = load_base(resolve_model_path(meta.get("base_model", "minilm")))
-        heads = Heads(base.config.hidden_size)
-        apply_state(base, heads, state)
-        heads.eval()
-        if quantize:
-            base = int8(base)  # the embedder's int8 path
-        base.eval()
-        return cls(base, heads, tokenizer, meta, _load_stance(quantize))
+
+        def build() -> tuple[Any, Any, Any]:
+            tokenizer, base = load_base(resolve_model_path(meta.get("base_model", "minilm")))
+            heads = Heads(base.config.hidden_size)
+            apply_state(base, heads, state)
+            heads.eval()
+            if quantize:
+                base = int8(base)  # the embedder's int8 path
+            base.eval()
+            return base, heads, tokenizer
+
+        return cls(_Network(build), meta, _load_stance(quantize))
 
     @property
     def stance_source(self) -> str:
@@ -205,16 +221,19 @@ class Reader:
         """Only how relevant each passage is: the stance model is not run (a brief's gate
         and a rerank read many more passages than the debate takes a stance on)."""
         pairs = [(question, passage) for passage in passages]
-        return [r.relevance for r in self.read_pairs(pairs, stance=False)]
+        return [r.relevance or 0.0 for r in self.read_pairs(pairs, stance=False)]
 
     def read_pairs(
         self,
         pairs: Sequence[tuple[str | bytes, str | bytes]],
         options: Sequence[str] | None = None,
         stance: bool = True,
+        relevance: bool = True,
     ) -> list[Reading]:
         """Read (question, passage) pairs; each question is framed on its own. With
-        `stance=False` the leanings are the reader head's (see `relevance`)."""
+        `stance=False` the leanings are the reader head's (see `relevance`); with
+        `relevance=False` and the stance model at hand, the reader is not run at all and
+        `Reading.relevance` is None (the stance model alone is about three times faster)."""
         prepared = []
         for question, passage in pairs:
             q_text, q_notes = clean_text(question, "question")
@@ -225,29 +244,18 @@ class Reader:
             prepared.append((q_text, p_text, opts, q_notes + p_notes))
         if not prepared:
             return []
-        keys = [(q, p, *o) for q, p, o, _ in prepared]
-        with self._cache_lock:
-            missing = list(dict.fromkeys(k for k in keys if k not in self._cache))
-        if missing:
-            relevance, head, cut = self._run([(k[0], k[1], list(k[2:])) for k in missing])
-            with self._cache_lock:
-                for i, key in enumerate(missing):
-                    self._cache[key] = _Cached(relevance[i], head[i], cut[i])
-                while len(self._cache) > CACHE_SIZE:
-                    self._cache.popitem(last=False)
-        with self._cache_lock:
-            results = [self._cache[key] for key in keys]
         use_model = stance and self.stance_model is not None
+        keys = [(q, p, *o) for q, p, o, _ in prepared]
+        results = self._cached(keys)
+        if relevance or not use_model:
+            self._fill(keys, results, "head", self._read_reader)
         if use_model:
-            unread = list({id(c): (k, c) for k, c in zip(keys, results, strict=True)
-                           if c.model is None}.values())  # fmt: skip
-            if unread:
-                read = self._run_stance([(k[0], list(k[2:]), k[1]) for k, _ in unread])
-                for (_, cached), row in zip(unread, read, strict=True):
-                    cached.model = row
+            self._fill(keys, results, "model", self._read_stance)
         readings = []
         for (_, _, opts, notes), cached in zip(prepared, results, strict=True):
-            probs = cached.model if use_model and cached.model is not None else cached.head
+            probs = cached.model if use_model else cached.head
+            cut = cached.model_cut if use_model else cached.cut
+            assert probs is not None
             best = max(range(3), key=lambda i: probs[i])
             if use_model and self.stance_model is not None:
                 side = self.stance_model.leaning(probs)  # its margin, chosen on tune motions
@@ -255,55 +263,76 @@ class Reader:
             labelled = {opts[0]: probs[0], opts[1]: probs[1], NO_SIDE: probs[2]}
             readings.append(
                 Reading(
-                    relevance=round(cached.relevance, 4),
+                    relevance=None if cached.relevance is None else round(cached.relevance, 4),
                     options=opts,
                     leaning=opts[best] if best < 2 else None,
                     probabilities={k: round(float(v), 4) for k, v in labelled.items()},
-                    notes=[*notes, cached.cut] if cached.cut else notes,
+                    notes=[*notes, cut] if cut else notes,
                 )
             )
         return readings
+
+    def _cached(self, keys: list[tuple[str, ...]]) -> list[_Cached]:
+        """The cache's entry for each key (a new, empty one where there is none)."""
+        with self._cache_lock:
+            for key in keys:
+                if key not in self._cache:
+                    self._cache[key] = _Cached()
+            results = [self._cache[key] for key in keys]
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return results
+
+    def _fill(
+        self,
+        keys: list[tuple[str, ...]],
+        results: list[_Cached],
+        field_name: str,
+        run: Any,
+    ) -> None:
+        """Run `run` once over the distinct entries whose `field_name` is still unread."""
+        unread = list({id(c): (k, c) for k, c in zip(keys, results, strict=True)
+                       if getattr(c, field_name) is None}.values())  # fmt: skip
+        if unread:
+            run([(k[0], k[1], list(k[2:])) for k, _ in unread], [c for _, c in unread])
 
     def calibrated(self, logit: float) -> float:
         a, b = self.platt
         return 1.0 / (1.0 + math.exp(-(a * logit + b)))
 
-    def _run(
-        self, items: list[tuple[str, str, list[str]]]
-    ) -> tuple[list[float], list[list[float]], list[str | None]]:
+    def _read_reader(self, items: list[tuple[str, str, list[str]]], into: list[_Cached]) -> None:
+        """The reader over (question, passage, options): relevance, stance head, cut note."""
         from reader.model import pair_text
 
         texts = [(pair_text(q, o), p[:MAX_CHARS]) for q, p, o in items]
         order = sorted(range(len(texts)), key=lambda i: len(texts[i][1]))
         groups = [order[i : i + BATCH] for i in range(0, len(order), BATCH)]
         encoded = [self._tokenize([texts[i] for i in group]) for group in groups]
-        relevance: list[float] = [0.0] * len(items)
-        stance: list[list[float]] = [[0.0, 0.0, 1.0]] * len(items)
-        cut: list[str | None] = [None] * len(items)
         if len(groups) == 1:
             results = [self._forward(encoded[0])]
         else:
             results = list(self._workers.map(self._forward, encoded))
         for group, batch, (rel, probs) in zip(groups, encoded, results, strict=True):
             for row, index in enumerate(group):
-                relevance[index] = self.calibrated(rel[row])
-                stance[index] = probs[row]
+                cached = into[index]
+                cached.relevance = self.calibrated(rel[row])
+                cached.head = probs[row]
                 if batch["attention_mask"][row].sum() >= self.max_tokens:
-                    cut[index] = self._cut_note(items[index][1])
-        return relevance, stance, cut
+                    cached.cut = self._cut_note(items[index][1], self.max_tokens, self._count)
 
-    def _cut_note(self, passage: str) -> str | None:
-        with self._tokenizer_lock:  # truncated: a 100 kB passage is not tokenised in full
-            ids = self._tokenizer(
-                passage[:MAX_CHARS],
-                add_special_tokens=False,
-                truncation=True,
-                max_length=self.max_tokens,
-            )["input_ids"]
-        if len(ids) < self.max_tokens - 20 and len(passage) <= MAX_CHARS:
+    def _count(self, text: str, limit: int) -> int:
+        """Word-pieces in `text`, counted up to `limit` (a 100 kB passage is not tokenised
+        in full)."""
+        with self._tokenizer_lock:
+            return len(self.network.parts[2](text, add_special_tokens=False, truncation=True,
+                                             max_length=limit)["input_ids"])  # fmt: skip
+
+    @staticmethod
+    def _cut_note(passage: str, window: int, count: Callable[[str, int], int]) -> str | None:
+        if count(passage[:MAX_CHARS], window) < window - 20 and len(passage) <= MAX_CHARS:
             return None  # the window was filled by a long question, not this passage
         return (
-            f"passage cut to the model's window ({self.max_tokens} tokens, question included); "
+            f"passage cut to the model's window ({window} tokens, question included); "
             f"about {len(passage):,} characters given, the start was read"
         )
 
@@ -311,7 +340,7 @@ class Reader:
         from reader.model import tokenize
 
         with self._tokenizer_lock:  # Hugging Face fast tokenizers are not re-entrant
-            return tokenize(self._tokenizer, [t[0] for t in texts], [t[1] for t in texts],
+            return tokenize(self.network.parts[2], [t[0] for t in texts], [t[1] for t in texts],
                             self.max_tokens)  # fmt: skip
 
     def _forward(self, batch: dict[str, Any]) -> tuple[list[float], list[list[float]]]:
@@ -320,17 +349,21 @@ class Reader:
         from reader.model import forward
 
         with _one_thread_on_main(), torch.inference_mode():
-            rel, stance = forward(self._model, self._heads, batch)
+            base, heads, _ = self.network.parts
+            rel, stance = forward(base, heads, batch)
             probs = torch.softmax(stance.float(), dim=-1)
         return rel.float().tolist(), probs.tolist()
 
-    def _run_stance(self, items: list[tuple[str, list[str], str]]) -> list[list[float]]:
-        """The stance model over (question, options, passage) triples, batched like `_run`."""
+    def _read_stance(self, items: list[tuple[str, str, list[str]]], into: list[_Cached]) -> None:
+        """The stance model over (question, passage, options), batched as the reader is."""
+        from reader.stance import MAX_TOKENS
+
         model = self.stance_model
         assert model is not None
-        order = sorted(range(len(items)), key=lambda i: len(items[i][2]))
+        order = sorted(range(len(items)), key=lambda i: len(items[i][1]))
         groups = [order[i : i + BATCH] for i in range(0, len(order), BATCH)]
-        encoded = [model.encode_pairs([items[i] for i in group]) for group in groups]
+        encoded = [model.encode_pairs([(items[i][0], items[i][2], items[i][1]) for i in group])
+                   for group in groups]  # fmt: skip
 
         def forward(batch: dict[str, Any]) -> list[list[float]]:
             with _one_thread_on_main():
@@ -339,11 +372,11 @@ class Reader:
         results = (
             [forward(encoded[0])] if len(groups) == 1 else list(self._workers.map(forward, encoded))
         )
-        out: list[list[float]] = [[0.0, 0.0, 1.0]] * len(items)
-        for group, probs in zip(groups, results, strict=True):
+        for group, batch, probs in zip(groups, encoded, results, strict=True):
             for row, index in enumerate(group):
-                out[index] = probs[row]
-        return out
+                into[index].model = probs[row]
+                if batch["attention_mask"][row].sum() >= MAX_TOKENS:
+                    into[index].model_cut = self._cut_note(items[index][1], MAX_TOKENS, model.count)
 
     @cached_property
     def _workers(self) -> ThreadPoolExecutor:

@@ -127,6 +127,12 @@ class StanceModel:
                 [p[:2000] for _, _, p in items],  # 128 tokens never need more
             )
 
+    def count(self, text: str, limit: int) -> int:
+        """Word-pieces in `text`, counted up to `limit` (thread-safe)."""
+        with self._lock:
+            return len(self.tokenizer(text, add_special_tokens=False, truncation=True,
+                                      max_length=limit)["input_ids"])  # fmt: skip
+
     def forward(self, batch: dict[str, Any]) -> list[list[float]]:
         """[p(option A), p(option B), p(no side)] for each row of an encoded batch."""
         with torch.inference_mode():

@@ -140,12 +140,14 @@ def split_scifact(claims: dict[str, dict[str, Any]], rng: random.Random) -> dict
         return x
 
     for cid, entry in claims.items():
-        for doc in entry["cited"]:
+        for doc in sorted(entry["cited"]):  # a set: its order changes with PYTHONHASHSEED
             parent[find(f"c{cid}")] = find(f"d{doc}")
-    groups: dict[str, list[str]] = defaultdict(list)
+    members: dict[str, list[str]] = defaultdict(list)
     for cid in claims:
-        groups[find(f"c{cid}")].append(cid)
-    keys = sorted(groups)
+        members[find(f"c{cid}")].append(cid)
+    # keyed by their smallest claim id, not by the union-find root, which depends on order
+    groups = {min(ids, key=int): ids for ids in members.values()}
+    keys = sorted(groups, key=int)
     rng.shuffle(keys)
     split, total, seen = {}, len(claims), 0
     for key in keys:
@@ -169,7 +171,7 @@ def scifact_examples(
     for cid in ids:
         entry = claims[cid]
         question = claim_question(entry["claim"], rng)
-        for doc_id in entry["cited"]:
+        for doc_id in sorted(entry["cited"], key=int):  # a set: fixed order, fixed draws
             doc = docs.get(doc_id)
             if doc is None:
                 continue
@@ -223,6 +225,10 @@ def main() -> None:
     parts = {
         p: sorted((c for c in claims if split[c] == p), key=int) for p in ("train", "tune", "test")
     }
+    if SPLITS.is_file():
+        # The split is made once and kept: the shipped models were trained on its train
+        # part and benchmarked on its test part, so a rerun must not move claims across.
+        parts = json.loads(SPLITS.read_text())["scifact_claims"]
     train = argkp_examples(train_motions, argkp, rng, "train")
     train += scifact_examples(claims, parts["train"], rng, "train")
     train += judge_extra_examples(rng)

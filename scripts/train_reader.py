@@ -80,11 +80,14 @@ def encode(tokenizer: Any, batch: list[dict]) -> dict[str, torch.Tensor]:
     return tokenize(tokenizer, firsts, [r["passage"] for r in batch], TRAIN_TOKENS)
 
 
-def frozen_cache(quantised: Any, tokenizer: Any, rows: list[dict], tag: str) -> list[torch.Tensor]:
-    """Hidden states below the trained layers, one [tokens, 384] fp16 tensor per row,
-    computed once with the int8 model the product runs (cached under build/reader/)."""
+def frozen_cache(
+    quantised: Any, tokenizer: Any, rows: list[dict], tag: str, layers: int
+) -> list[torch.Tensor]:
+    """Hidden states below the `layers` trained layers, one [tokens, 384] fp16 tensor per
+    row, computed once with the int8 model the product runs (cached under build/reader/).
+    With every layer trained that is the (frozen) embeddings' output."""
     digest = hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()[:12]
-    path = DATA / f"frozen-{tag}-{TRAINED_LAYERS}-{digest}.pt"
+    path = DATA / f"frozen-{tag}-{layers}-{digest}.pt"
     if path.exists():
         return torch.load(path)
     out: list[torch.Tensor] = [torch.empty(0)] * len(rows)
@@ -94,7 +97,7 @@ def frozen_cache(quantised: Any, tokenizer: Any, rows: list[dict], tag: str) -> 
         for start in range(0, len(order), 32):
             group = order[start : start + 32]
             batch = encode(tokenizer, [rows[i] for i in group])
-            hidden, _ = frozen_part(quantised, batch)
+            hidden, _ = frozen_part(quantised, batch, layers)
             lengths = batch["attention_mask"].sum(1).tolist()
             for row, index in enumerate(group):
                 out[index] = hidden[row, : lengths[row]].to(torch.float16).clone()
@@ -115,20 +118,23 @@ def padded(cache: list[torch.Tensor], index: list[int]) -> tuple[torch.Tensor, t
     return hidden, mask
 
 
-def predict(base: Any, heads: Heads, cache: list[torch.Tensor]) -> tuple[np.ndarray, np.ndarray]:
+def predict(
+    base: Any, heads: Heads, cache: list[torch.Tensor], layers: int
+) -> tuple[np.ndarray, np.ndarray]:
     heads.eval()
     rel, stance = [], []
     order = list(range(len(cache)))
     with torch.inference_mode():
         for start in range(0, len(order), 64):
-            r, s = trained_part(base, heads, *padded(cache, order[start : start + 64]))
+            r, s = trained_part(base, heads, *padded(cache, order[start : start + 64]), layers)
             rel.append(r.float().numpy())
             stance.append(torch.softmax(s.float(), -1).numpy())
     return np.concatenate(rel), np.concatenate(stance)
 
 
-def subsample(rows: list[dict], rng: random.Random) -> list[dict]:
-    """Cap the cheap-to-make, plentiful kinds so the CPU budget goes to stance pairs."""
+def subsample(rows: list[dict], rng: random.Random, uncapped: set[str]) -> list[dict]:
+    """Cap the cheap-to-make, plentiful kinds so the CPU budget goes to stance pairs
+    (`uncapped` kinds keep every row)."""
     by_source: dict[str, list[dict]] = {}
     for row in rows:
         by_source.setdefault(
@@ -136,7 +142,7 @@ def subsample(rows: list[dict], rng: random.Random) -> list[dict]:
         ).append(row)
     kept = []
     for source, group in sorted(by_source.items()):
-        cap = CAPS.get(source, len(group))
+        cap = len(group) if source in uncapped else CAPS.get(source, len(group))
         kept += group if len(group) <= cap else rng.sample(group, cap)
     rng.shuffle(kept)
     return kept
@@ -163,13 +169,19 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="train on this many rows only")
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--out", type=Path, default=MODEL_FILE)
+    parser.add_argument("--layers", type=int, default=TRAINED_LAYERS,
+                        help="top layers trained (6: all; the frozen pass is then only the "
+                        "embeddings, and a step costs about six times as much)")  # fmt: skip
+    parser.add_argument("--lr", type=float, default=8e-5, help="the layers' learning rate")
+    parser.add_argument("--uncap", default="", help="row kinds kept whole, e.g. scifact-neg")
     args = parser.parse_args()
     random.seed(SEED)
     np.random.seed(SEED)
     torch.manual_seed(SEED)
     torch.set_num_threads(min(2, torch.get_num_threads()))
     rng = random.Random(SEED)
-    train, tune = subsample(load_rows("train"), rng), load_rows("tune")
+    uncapped = set(filter(None, args.uncap.split(",")))
+    train, tune = subsample(load_rows("train"), rng, uncapped), load_rows("tune")
     tune = rng.sample(tune, min(TUNE_ROWS, len(tune)))
     if args.limit:
         train = rng.sample(train, args.limit)
@@ -180,17 +192,17 @@ def main() -> None:
         quantised = torch.ao.quantization.quantize_dynamic(
             copy.deepcopy(base), {torch.nn.Linear}, dtype=torch.qint8
         )
-    train_cache = frozen_cache(quantised, tokenizer, train, "train")
-    tune_cache = frozen_cache(quantised, tokenizer, tune, "tune")
+    train_cache = frozen_cache(quantised, tokenizer, train, "train", args.layers)
+    tune_cache = frozen_cache(quantised, tokenizer, tune, "tune", args.layers)
     del quantised
     for param in base.parameters():
         param.requires_grad = False
-    for layer in base.encoder.layer[len(base.encoder.layer) - TRAINED_LAYERS :]:
+    for layer in base.encoder.layer[len(base.encoder.layer) - args.layers :]:
         for param in layer.parameters():
             param.requires_grad = True
     heads = Heads(base.config.hidden_size)
     params = [
-        {"params": [p for p in base.parameters() if p.requires_grad], "lr": 8e-5},
+        {"params": [p for p in base.parameters() if p.requires_grad], "lr": args.lr},
         {"params": list(heads.parameters()), "lr": 1e-3},
     ]
     optimiser = torch.optim.AdamW(params, weight_decay=0.01)
@@ -206,13 +218,15 @@ def main() -> None:
         share = min(1.0, args.epochs - epoch)
         plan += ordered[: int(len(ordered) * share)]
     schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimiser, max_lr=[8e-5, 1e-3], total_steps=len(plan), pct_start=0.06
+        optimiser, max_lr=[args.lr, 1e-3], total_steps=len(plan), pct_start=0.06
     )
     stance_loss = torch.nn.CrossEntropyLoss(ignore_index=-1)
     base.train()
     heads.train()
     for step, batch in enumerate(plan, 1):
-        rel_logit, stance_logits = trained_part(base, heads, *padded(train_cache, batch))
+        rel_logit, stance_logits = trained_part(
+            base, heads, *padded(train_cache, batch), args.layers
+        )
         stance = torch.tensor([train[i]["stance"] for i in batch])
         relevance = torch.tensor([train[i]["relevance"] for i in batch], dtype=torch.float)
         loss = stance_loss(stance_logits, stance) if (stance >= 0).any() else rel_logit.sum() * 0
@@ -229,7 +243,7 @@ def main() -> None:
             elapsed = time.perf_counter() - started
             print(f"step {step}/{len(plan)} loss {loss.item():.3f} {elapsed:.0f} s", flush=True)
     base.eval()
-    rel, probs = predict(base, heads, tune_cache)
+    rel, probs = predict(base, heads, tune_cache, args.layers)
     labels = np.array([r["relevance"] for r in tune])
     known = labels >= 0
     a, b, threshold, report = calibrate(rel[known], labels[known])
@@ -247,7 +261,9 @@ def main() -> None:
     )
     meta = {
         "base_model": BASE_MODEL,
-        "trained_layers": TRAINED_LAYERS,
+        "trained_layers": args.layers,
+        "learning_rate": args.lr,
+        "uncapped": sorted(uncapped),
         "max_tokens": MAX_TOKENS,
         "train_tokens": TRAIN_TOKENS,
         "platt": [a, b],

@@ -155,24 +155,34 @@ def test_debate_stances_use_the_model_and_fall_back_without_it(
 
 def test_a_pair_is_read_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
     """The brief's gate and the debate's stances read the same pairs: the second read comes
-    from the cache, identical; other options are a different pair and are read."""
+    from the cache, identical; other options are a different pair and are read. Each model
+    runs only when asked: the stance alone never runs the reader."""
     reader = Reader.load()
-    runs: list[int] = []
-    original = reader._run
+    runs: list[tuple[str, int]] = []
+    for name in ("_read_reader", "_read_stance"):
+        original = getattr(reader, name)
 
-    def counted(items):  # type: ignore[no-untyped-def]
-        runs.append(len(items))
-        return original(items)
+        def counted(items, into, name=name, original=original):  # type: ignore[no-untyped-def]
+            runs.append((name, len(items)))
+            return original(items, into)
 
-    monkeypatch.setattr(reader, "_run", counted)
+        monkeypatch.setattr(reader, name, counted)
     question = "Is the engineering gain an advantage or an imbalance?"
     passages = ["Teams shipped twice as fast with the assistant.", "Sales saw no gain at all."]
+    stance_only = reader.read_pairs([(question, p) for p in passages], relevance=False)
+    assert runs == [("_read_stance", 2)]
+    assert all(r.relevance is None for r in stance_only)
     first = reader.read(question, passages)
+    assert runs[1:] == [("_read_reader", 2)]  # the stances were read already
     again = reader.read(question, [passages[1], passages[0], passages[1]])
-    assert runs == [2]
+    assert len(runs) == 2
     assert again == [first[1], first[0], first[1]]
+    assert [r.probabilities for r in stance_only] == [r.probabilities for r in first]
     swapped = reader.read(question, passages[:1], options=["imbalance", "advantage"])
-    assert runs == [2, 1] and swapped[0].options == ["imbalance", "advantage"]
+    assert runs[2:] == [("_read_reader", 1), ("_read_stance", 1)]
+    assert swapped[0].options == ["imbalance", "advantage"]
+    assert reader.relevance(question, passages) == [r.relevance for r in first]
+    assert len(runs) == 4
 
 
 def test_the_stance_model_gives_the_stance_and_the_head_stands_in_without_it(
@@ -207,18 +217,18 @@ def test_relevance_alone_never_runs_the_stance_model(monkeypatch: pytest.MonkeyP
     pairs runs the stance model once, and the reader not again."""
     reader = Reader.load()
     runs: dict[str, list[int]] = {"reader": [], "stance": []}
-    run, run_stance = reader._run, reader._run_stance
+    run, run_stance = reader._read_reader, reader._read_stance
 
-    def counted(items):  # type: ignore[no-untyped-def]
+    def counted(items, into):  # type: ignore[no-untyped-def]
         runs["reader"].append(len(items))
-        return run(items)
+        return run(items, into)
 
-    def counted_stance(items):  # type: ignore[no-untyped-def]
+    def counted_stance(items, into):  # type: ignore[no-untyped-def]
         runs["stance"].append(len(items))
-        return run_stance(items)
+        return run_stance(items, into)
 
-    monkeypatch.setattr(reader, "_run", counted)
-    monkeypatch.setattr(reader, "_run_stance", counted_stance)
+    monkeypatch.setattr(reader, "_read_reader", counted)
+    monkeypatch.setattr(reader, "_read_stance", counted_stance)
     relevance = reader.relevance(QUESTION, [PRO, CON, OFF_TOPIC])
     assert runs == {"reader": [3], "stance": []}
     readings = reader.read(QUESTION, [PRO, CON, OFF_TOPIC, PRO])

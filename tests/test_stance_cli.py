@@ -30,12 +30,20 @@ def test_stance_of_one_passage_as_json() -> None:
     # A leaning is the likeliest option; the stance model may still call no side when the
     # two options are closer than its margin (chosen on the tune motions).
     assert record["leaning"] in (None, best) and not (best == "no side" and record["leaning"])
-    assert 0.0 <= record["relevance"] <= 1.0
-    assert record["method"] == "stance model, relevance by the reader model"
+    assert "relevance" not in record  # the reader is a second pass, run only when asked
+    assert record["method"] == "stance model"
+    code, out, err = agora("stance", QUESTION, "--passage", PRO, "--relevance", "--json")
+    assert code == 0, err
+    rated = json.loads(out)
+    assert 0.0 <= rated["relevance"] <= 1.0
+    assert rated["method"] == "stance model, relevance by the reader model"
+    assert rated["probabilities"] == record["probabilities"]  # the same stance either way
 
 
 def test_stance_text_output_names_the_leaning_and_the_off_topic_passage() -> None:
-    code, out, err = agora("stance", QUESTION, "--passage", CON, "--passage", OFF_TOPIC)
+    code, out, err = agora(
+        "stance", QUESTION, "--passage", CON, "--passage", OFF_TOPIC, "--relevance"
+    )
     assert code == 0, err
     first, second = out.split("leans:")[1:]
     assert second.strip().startswith("no side")  # the recipe takes no side
@@ -54,7 +62,7 @@ def test_pairs_file_answers_every_good_line_and_names_the_broken_ones(tmp_path: 
         json.dumps({"question": QUESTION, "passage": OFF_TOPIC}).encode()[:-2] + b' \xff"}',
     ]
     pairs.write_bytes(b"\n".join(lines) + b"\n")
-    code, out, err = agora("stance", "--pairs", str(pairs), "--json")
+    code, out, err = agora("stance", "--pairs", str(pairs), "--json", "--relevance")
     assert code == 1
     records = {r["line"]: r for r in map(json.loads, out.splitlines())}
     assert records[1]["options"] == records[3]["options"] == ["yes", "no"]

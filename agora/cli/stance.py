@@ -1,6 +1,7 @@
-"""`agora stance`: which option a passage leans to, and how relevant it is (the reader model).
+"""`agora stance`: which option a passage leans to (the stance model), and with
+`--relevance` how relevant it is (the reader model: a second, slower pass).
 
-    agora stance "QUESTION" --passage "TEXT" [--passage ...] [--json]
+    agora stance "QUESTION" --passage "TEXT" [--passage ...] [--relevance] [--json]
     agora stance --pairs pairs.jsonl --json     # {"question", "passage"} per line
 
 When the model file is missing, the keyword heuristic of debate/stance.py answers instead,
@@ -20,6 +21,7 @@ from agora.cli.common import JsonOption, app, err, fail, out, print_json
 
 HEURISTIC = "keyword heuristic (debate/stance.py; the reader model file is missing)"
 MODEL = {"stance model": "stance model, relevance by the reader model", "reader": "reader model"}
+STANCE_ONLY = {"stance model": "stance model", "reader": "reader model"}
 
 
 @app.command("stance")
@@ -33,18 +35,25 @@ def stance_command(
         Path | None,
         typer.Option("--pairs", help='A JSONL file: {"question": ..., "passage": ...} per line.'),
     ] = None,
+    relevance: Annotated[
+        bool,
+        typer.Option(
+            "--relevance",
+            help="Also rate how relevant each passage is (the reader model; about 3x slower).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Which option each passage leans to (or no side), with probabilities and relevance."""
+    """Which option each passage leans to (or no side), with probabilities."""
     if pairs is not None:
         if question is not None or passage:
             fail("give either --pairs FILE, or a question with --passage")
-        _pairs_mode(pairs, as_json)
+        _pairs_mode(pairs, as_json, relevance)
         return
     if question is None or not passage:
         fail('give a question and --passage "TEXT", or --pairs FILE')
     texts: list[str | bytes] = [sys.stdin.buffer.read() if p == "-" else p for p in passage]
-    records = _read([(question, text) for text in texts])
+    records = _read([(question, text) for text in texts], relevance)
     for record in records:
         if "error" in record:
             fail(record["error"])
@@ -55,7 +64,7 @@ def stance_command(
         _print_record(record)
 
 
-def _pairs_mode(path: Path, as_json: bool) -> None:
+def _pairs_mode(path: Path, as_json: bool, relevance: bool) -> None:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -70,7 +79,7 @@ def _pairs_mode(path: Path, as_json: bool) -> None:
             broken.append((number, parsed))
         else:
             good.append((number, *parsed))
-    records = _read([(q, p) for _, q, p in good])
+    records = _read([(q, p) for _, q, p in good], relevance)
     results = {number: record for (number, _, _), record in zip(good, records, strict=True)}
     results.update({number: {"error": message} for number, message in broken})
     failures = 0
@@ -108,8 +117,8 @@ def _parse_pair(line: bytes) -> tuple[str, str] | str:
     return question, passage
 
 
-def _read(pairs: list[tuple[str, str | bytes]]) -> list[dict[str, Any]]:
-    """One record per pair: the reader model's reading, or the heuristic's without it."""
+def _read(pairs: list[tuple[str, str | bytes]], relevance: bool) -> list[dict[str, Any]]:
+    """One record per pair: the trained models' reading, or the heuristic's without them."""
     from reader import Reader, ReaderInputError, ReaderModelMissing
 
     try:
@@ -127,9 +136,10 @@ def _read(pairs: list[tuple[str, str | bytes]]) -> list[dict[str, Any]]:
             records.append({"error": str(exc)})
             continue
         records.append({})
-    readings = reader.read_pairs([pairs[i] for i in readable])
+    readings = reader.read_pairs([pairs[i] for i in readable], relevance=relevance)
+    method = MODEL[reader.stance_source] if relevance else STANCE_ONLY[reader.stance_source]
     for index, reading in zip(readable, readings, strict=True):
-        records[index] = {**reading.as_json(), "method": MODEL[reader.stance_source]}
+        records[index] = {**reading.as_json(), "method": method}
     return records
 
 

@@ -1,0 +1,258 @@
+"""The packaged MiniLM as a plain torch module, and its tokenizer, without `transformers`.
+
+Why not `transformers.AutoModel`: importing its BERT module pulls in generation utilities
+and torch.distributed, which costs about 4 s of start-up on these cores (measured with
+``python -X importtime``): more than `agora stance` then spends reading 200 passages. The
+encoder below is the same computation as `transformers`' BertModel (same parameter names,
+so the packaged `model.safetensors` and our trained files load unchanged;
+tests/test_encoder.py checks the outputs agree), and the tokenizer is the package's own
+``tokenizer.json`` read by `tokenizers`, the library BertTokenizerFast wraps.
+
+    tokenizer, encoder = load(resolve_model_path("minilm"))
+    batch = tokenizer(["question"], ["passage"], truncation="only_second", max_length=128,
+                      padding=True, return_tensors="pt")
+    hidden = encoder(**batch).last_hidden_state        # [batch, tokens, 384]
+
+`WordPieces` answers the part of the Hugging Face tokenizer call that Agora uses, so code
+that was written against BertTokenizerFast reads the same.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+@dataclass
+class Config:
+    vocab_size: int = 30522
+    hidden_size: int = 384
+    num_hidden_layers: int = 6
+    num_attention_heads: int = 12
+    intermediate_size: int = 1536
+    max_position_embeddings: int = 512
+    type_vocab_size: int = 2
+    layer_norm_eps: float = 1e-12
+    hidden_dropout_prob: float = 0.1
+    attention_probs_dropout_prob: float = 0.1
+
+    @classmethod
+    def read(cls, path: Path) -> Config:
+        raw = json.loads(path.read_text())
+        if raw.get("hidden_act", "gelu") != "gelu" or raw.get("model_type", "bert") != "bert":
+            raise ValueError(f"{path}: not a BERT encoder with GELU activations")
+        return cls(**{k: raw[k] for k in cls.__dataclass_fields__ if k in raw})
+
+
+@dataclass
+class Output:
+    last_hidden_state: torch.Tensor
+
+
+class Embeddings(nn.Module):
+    def __init__(self, config: Config) -> None:
+        super().__init__()
+        self.word_embeddings = nn.Embedding(config.vocab_size, config.hidden_size)
+        self.position_embeddings = nn.Embedding(config.max_position_embeddings, config.hidden_size)
+        self.token_type_embeddings = nn.Embedding(config.type_vocab_size, config.hidden_size)
+        self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
+        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+
+    def forward(
+        self, input_ids: torch.Tensor, token_type_ids: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        positions = torch.arange(input_ids.shape[1], device=input_ids.device)
+        types = token_type_ids if token_type_ids is not None else torch.zeros_like(input_ids)
+        hidden = (
+            self.word_embeddings(input_ids)
+            + self.position_embeddings(positions)[None]
+            + self.token_type_embeddings(types)
+        )
+        return self.dropout(self.LayerNorm(hidden))
+
+
+class SelfAttention(nn.Module):
+    def __init__(self, config: Config) -> None:
+        super().__init__()
+        self.heads = config.num_attention_heads
+        self.query = nn.Linear(config.hidden_size, config.hidden_size)
+        self.key = nn.Linear(config.hidden_size, config.hidden_size)
+        self.value = nn.Linear(config.hidden_size, config.hidden_size)
+        self.dropout_p = config.attention_probs_dropout_prob
+
+    def forward(self, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        batch, length, width = hidden.shape
+
+        def split(x: torch.Tensor) -> torch.Tensor:
+            return x.view(batch, length, self.heads, width // self.heads).transpose(1, 2)
+
+        context = F.scaled_dot_product_attention(
+            split(self.query(hidden)),
+            split(self.key(hidden)),
+            split(self.value(hidden)),
+            attn_mask=mask,
+            dropout_p=self.dropout_p if self.training else 0.0,
+        )
+        return context.transpose(1, 2).reshape(batch, length, width)
+
+
+class Projection(nn.Module):
+    """dense -> dropout -> LayerNorm(x + residual): BERT's SelfOutput and Output."""
+
+    def __init__(self, inputs: int, config: Config) -> None:
+        super().__init__()
+        self.dense = nn.Linear(inputs, config.hidden_size)
+        self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
+        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+
+    def forward(self, hidden: torch.Tensor, residual: torch.Tensor) -> torch.Tensor:
+        return self.LayerNorm(self.dropout(self.dense(hidden)) + residual)
+
+
+class Attention(nn.Module):
+    def __init__(self, config: Config) -> None:
+        super().__init__()
+        self.self = SelfAttention(config)
+        self.output = Projection(config.hidden_size, config)
+
+    def forward(self, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return self.output(self.self(hidden, mask), hidden)
+
+
+class Intermediate(nn.Module):
+    def __init__(self, config: Config) -> None:
+        super().__init__()
+        self.dense = nn.Linear(config.hidden_size, config.intermediate_size)
+
+    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
+        return F.gelu(self.dense(hidden))  # exact (erf) GELU, as BERT's "gelu"
+
+
+class Layer(nn.Module):
+    def __init__(self, config: Config) -> None:
+        super().__init__()
+        self.attention = Attention(config)
+        self.intermediate = Intermediate(config)
+        self.output = Projection(config.intermediate_size, config)
+
+    def forward(self, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        attended = self.attention(hidden, mask)
+        return self.output(self.intermediate(attended), attended)
+
+
+class Layers(nn.Module):
+    def __init__(self, config: Config) -> None:
+        super().__init__()
+        self.layer = nn.ModuleList(Layer(config) for _ in range(config.num_hidden_layers))
+
+
+class Encoder(nn.Module):
+    """BERT without its pooler: `encoder(input_ids, attention_mask, token_type_ids)`."""
+
+    def __init__(self, config: Config) -> None:
+        super().__init__()
+        self.config = config
+        self.embeddings = Embeddings(config)
+        self.encoder = Layers(config)
+
+    def attention_bias(self, attention_mask: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+        """[batch, 1, 1, tokens]: 0 where a token is read, the dtype's minimum at padding."""
+        keep = attention_mask[:, None, None, :].to(dtype)
+        return (1.0 - keep) * torch.finfo(dtype).min
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        token_type_ids: torch.Tensor | None = None,
+    ) -> Output:
+        hidden = self.embeddings(input_ids, token_type_ids)
+        if attention_mask is None:
+            attention_mask = torch.ones_like(input_ids)
+        mask = self.attention_bias(attention_mask, hidden.dtype)
+        for layer in self.encoder.layer:
+            hidden = layer(hidden, mask)
+        return Output(last_hidden_state=hidden)
+
+
+class WordPieces:
+    """The package's tokenizer.json, called like BertTokenizerFast for what Agora needs:
+    single texts or (first, second) pairs, truncation of the second, padding to the
+    longest, tensors or lists. Not re-entrant (as the Hugging Face one): callers lock."""
+
+    def __init__(self, path: Path) -> None:
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_file(str(path))
+        self._tokenizer.no_truncation()
+        self._tokenizer.no_padding()
+        self.pad_id = int(self._tokenizer.token_to_id("[PAD]") or 0)
+
+    def tokenize(self, text: str) -> list[str]:
+        return list(self._tokenizer.encode(text, add_special_tokens=False).tokens)
+
+    def convert_tokens_to_string(self, tokens: Sequence[str]) -> str:
+        return str(self._tokenizer.decoder.decode(list(tokens)))
+
+    def __call__(
+        self,
+        texts: str | Sequence[str],
+        pairs: str | Sequence[str] | None = None,
+        *,
+        truncation: bool | str = False,
+        max_length: int | None = None,
+        padding: bool = False,
+        return_tensors: str | None = None,
+        add_special_tokens: bool = True,
+    ) -> dict[str, Any]:
+        single = isinstance(texts, str)
+        firsts = [texts] if isinstance(texts, str) else list(texts)
+        seconds = [pairs] if isinstance(pairs, str) else pairs
+        tokenizer = self._tokenizer
+        if truncation and max_length:
+            strategy = truncation if isinstance(truncation, str) else "longest_first"
+            tokenizer.enable_truncation(max_length, strategy=strategy)
+        if padding:
+            tokenizer.enable_padding(pad_id=self.pad_id, pad_token="[PAD]")  # to the longest
+        try:
+            inputs: list[Any] = (
+                firsts if seconds is None else list(zip(firsts, seconds, strict=True))
+            )
+            encodings = tokenizer.encode_batch(inputs, add_special_tokens=add_special_tokens)
+        finally:
+            tokenizer.no_truncation()
+            tokenizer.no_padding()
+        columns = {
+            "input_ids": [e.ids for e in encodings],
+            "token_type_ids": [e.type_ids for e in encodings],
+            "attention_mask": [e.attention_mask for e in encodings],
+        }
+        if return_tensors == "pt":
+            return {k: torch.tensor(v, dtype=torch.long) for k, v in columns.items()}
+        if single:
+            return {k: v[0] for k, v in columns.items()}
+        return columns
+
+
+def load(model_path: Path) -> tuple[WordPieces, Encoder]:
+    """(tokenizer, encoder) of a BERT folder (config.json, model.safetensors,
+    tokenizer.json), offline, fp32, eval mode."""
+    from safetensors.torch import load_file
+
+    encoder = Encoder(Config.read(model_path / "config.json"))
+    weights = load_file(str(model_path / "model.safetensors"))
+    state = {k.removeprefix("bert."): v for k, v in weights.items()}
+    wanted = encoder.state_dict()
+    missing = [k for k in wanted if k not in state]
+    if missing:
+        raise ValueError(f"{model_path}: the weights lack {', '.join(missing[:3])}")
+    encoder.load_state_dict({k: state[k] for k in wanted})
+    encoder.eval()
+    return WordPieces(model_path / "tokenizer.json"), encoder
