@@ -2,7 +2,7 @@
 training claims, and speed, in one run. Writes the "Reader model" section of
 docs/benchmarks.md.
 
-    .venv/bin/python scripts/bench_reader.py [--parts stance,relevance,speed]
+    .venv/bin/python scripts/bench_reader.py [--parts stance,relevance,gate,speed]
         [--per-motion 150] [--claims 100] [--no-write]
 
 Held out (reader/splits.json, from scripts/reader_data.py): ArgKP "test" motions (the 4 dev
@@ -37,6 +37,7 @@ from reader_data import load_scifact_claims  # noqa: E402
 from stance_data import DATA, load_argkp, motion_parts  # noqa: E402
 
 from reader import Reader  # noqa: E402
+from retrieval.rerank import FIRST_STAGE_WEIGHT  # noqa: E402
 
 SPLITS = json.loads((ROOT / "reader" / "splits.json").read_text())
 RESULTS = ROOT / "build" / "reader"
@@ -179,6 +180,47 @@ def relevance_part(reader: Reader, count: int, split: str = "test") -> dict[str,
     }
 
 
+def gate_pairs(count: int) -> dict[str, list[tuple[str, str]]]:
+    """Held-out pairs for the brief's relevance gate: on topic (a test claim with a cited
+    abstract, a test motion's argument under its question) and off topic (the same
+    questions with the other kind of text, or an abstract nobody cites for them)."""
+    from retrieval_eval import load_corpus
+
+    rng = random.Random(SEED)
+    argkp = load_argkp()
+    claims = load_scifact_claims()
+    docs = {d.doc_id: d for d in load_corpus(DATA / "scifact" / "corpus.csv")}
+    ids = SPLITS["scifact_claims"]["test"]
+    motions = SPLITS["argkp"]["test"]
+
+    def abstract(doc_id: str) -> str:
+        doc = docs[doc_id]
+        return " ".join(f"{doc.title}. {doc.text}".split()[:150])
+
+    cited = [(cid, d) for cid in ids for d in sorted(claims[cid]["cited"]) if d in docs]
+    arguments = [(motion_parts(m)[0], text) for m in motions for text, _ in argkp[m]]
+    doc_ids = sorted(docs)
+    on = [(claims[c]["claim"], abstract(d)) for c, d in rng.sample(cited, count // 2)]
+    on += rng.sample(arguments, count // 2)
+    off = [(q, abstract(rng.choice(doc_ids))) for q, _ in rng.sample(arguments, count // 2)]
+    off += [(claims[c]["claim"], rng.choice(arguments)[1]) for c in rng.sample(ids, count // 2)]
+    return {"on topic": on, "off topic": off}
+
+
+def gate_part(readers: dict[str, Reader], count: int) -> dict[str, Any]:
+    """Share of held-out pairs each reader lets through its threshold (the brief's gate)."""
+    pairs = gate_pairs(count)
+    out: dict[str, Any] = {"pairs": {kind: len(p) for kind, p in pairs.items()}}
+    for name, reader in readers.items():
+        through = {}
+        for kind, kind_pairs in pairs.items():
+            relevance = [r.relevance or 0.0 for r in reader.read_pairs(kind_pairs, stance=False)]
+            through[kind] = float(np.mean([v >= reader.threshold for v in relevance]))
+        out[name] = {"threshold": reader.threshold, **through}
+        print(name, out[name], flush=True)
+    return out
+
+
 def speed_part(pairs: int) -> dict[str, Any]:
     """`agora stance --pairs FILE --json` on ~150-word passages, start-up included: `pairs`
     pairs and one pair (the start-up), without and with --relevance."""
@@ -273,17 +315,33 @@ def write(results: dict[str, Any], reader: Reader) -> str:
             "shared cores in this session):\n\n"
             + markdown_table(["ranking", "nDCG@10"], rows)
             + "\n\nThe weight blends BM25's min-max scaled score with the calibrated "
-            "relevance. The product's weight (retrieval/rerank.py FIRST_STAGE_WEIGHT) is the "
-            "best on the tune claims"
+            "relevance. The product's weight (retrieval/rerank.py FIRST_STAGE_WEIGHT, "
+            f"{FIRST_STAGE_WEIGHT}) is the best on the tune claims"
             + (f" ({tuned})" if (tuned := _tuned(results)) else "")
-            + "; with the shipped model that is the first stage alone (weight 1.0), so --rerank "
-            "keeps the fused order and attaches the calibrated relevance. The reader separates "
-            "topical from unrelated passages (tune AUC above) but not a cited abstract from "
-            "BM25's near misses. Every weight is shown here so none is picked on these claims."
+            + " when it beats the first stage alone there by 0.01 or more, else 1.0 (the "
+            "first stage's order, with the relevance attached). Every weight is shown here "
+            "so none is picked on these claims."
             "\n\nRerank latency "
             "(30 abstracts of ~250 words, reader only): p50 "
             f"{relevance['rerank_p50_s']:.2f} s, p95 {relevance['rerank_p95_s']:.2f} s."
             + _measured(relevance)
+        )
+    gate = results.get("gate")
+    if gate:
+        names = [k for k in gate if k not in ("pairs", "measured")]
+        rows = [
+            [name, f"{gate[name]['threshold']:.2f}", f"{gate[name]['on topic']:.0%}",
+             f"{gate[name]['off topic']:.0%}"]
+            for name in names
+        ]  # fmt: skip
+        parts.append(
+            f"**Relevance gate** (held-out pairs: {gate['pairs']['on topic']} on topic, a "
+            "test claim with an abstract it cites or a test motion's argument under its "
+            f"question; {gate['pairs']['off topic']} off topic, the same kinds of question "
+            "with an abstract under a motion or an argument under a claim): the share each "
+            "reader lets through its calibrated threshold, which is what enters a brief.\n\n"
+            + markdown_table(["reader", "threshold", "on topic through", "off topic through"], rows)
+            + _measured(gate)
         )
     speed = results.get("speed")
     if speed and "stance_run" in speed:
@@ -391,11 +449,16 @@ def _tuned(results: dict[str, Any]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--parts", default="stance,relevance,speed")
+    parser.add_argument("--parts", default="stance,relevance,gate,speed")
+    parser.add_argument("--gate-pairs", type=int, default=300, help="per kind (on/off topic)")
     parser.add_argument("--per-motion", type=int, default=150)
     parser.add_argument("--claims", type=int, default=100)
     parser.add_argument("--pairs", type=int, default=300)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument(
+        "--baseline-reader", type=Path, default=None,
+        help="a reader file measured beside the shipped one in the gate part",
+    )  # fmt: skip
     parser.add_argument(
         "--stance-model", type=Path, default=None, help="default: reader/stance.safetensors"
     )
@@ -411,6 +474,13 @@ def main() -> None:
             result = relevance_part(reader, args.claims)
         elif part == "relevance-tune":
             result = relevance_part(reader, args.claims, "tune")
+        elif part == "gate":
+            readers = {"shipped reader": reader}
+            if args.baseline_reader:
+                readers[f"baseline ({args.baseline_reader.name})"] = Reader.load(
+                    args.baseline_reader
+                )
+            result = gate_part(readers, args.gate_pairs)
         elif part == "speed":
             result = speed_part(args.pairs)
         else:
@@ -418,7 +488,7 @@ def main() -> None:
         result["measured"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         (RESULTS / f"bench-{part}.json").write_text(json.dumps(result, indent=1))
     results = {}
-    for part in ("stance", "relevance", "relevance-tune", "speed"):
+    for part in ("stance", "relevance", "relevance-tune", "gate", "speed"):
         path = RESULTS / f"bench-{part}.json"
         if path.exists():
             results[part] = json.loads(path.read_text())

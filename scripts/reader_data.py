@@ -199,6 +199,43 @@ def scifact_examples(
     return rows
 
 
+# --- off-topic -------------------------------------------------------------------------
+
+
+def off_topic_examples(
+    motions: list[str],
+    argkp: dict[str, list[tuple[str, int]]],
+    claims: dict[str, dict[str, Any]],
+    claim_ids: list[str],
+    rng: random.Random,
+    tag: str,
+) -> list[dict[str, Any]]:
+    """Passages from another kind of text altogether: a science abstract or a fact-checking
+    passage under a motion's question, a debate argument under a claim. Without them the
+    model only ever saw near misses (another motion's argument, a similar abstract), and a
+    third of abstracts read under a motion's question passed its relevance threshold."""
+    docs = load_corpus(DATA / "scifact" / "corpus.csv")
+    facts: list[str] = []
+    for name in sorted(JUDGE_EXTRA):
+        with (DATA / "judge-extra" / f"{name}.jsonl").open(encoding="utf-8") as handle:
+            facts += [json.loads(line)["passage"] for line in handle][:2000]
+    rows = []
+    for motion in motions:
+        questions = motion_questions(motion)
+        for _ in range(len(argkp[motion]) // 6):
+            doc = rng.choice(docs)
+            start = rng.randrange(max(1, len(doc.sentences)))
+            rows.append(example(rng.choice(questions)[0], window(doc.title, doc.sentences,
+                                [start]), 2, 0, f"offtopic-abstract-{tag}"))  # fmt: skip
+            rows.append(example(rng.choice(questions)[0], rng.choice(facts), 2, 0,
+                                f"offtopic-fact-{tag}"))  # fmt: skip
+    arguments = [text for motion in motions for text, _ in argkp[motion]]
+    for cid in claim_ids:
+        question = claim_question(claims[cid]["claim"], rng)
+        rows.append(example(question, rng.choice(arguments), 2, 0, f"offtopic-argument-{tag}"))
+    return rows
+
+
 # --- judge-extra -------------------------------------------------------------------------
 
 
@@ -234,6 +271,10 @@ def main() -> None:
     train += judge_extra_examples(rng)
     tune = argkp_examples(TUNE_MOTIONS, argkp, rng, "tune")
     tune += scifact_examples(claims, parts["tune"], rng, "tune")
+    # Drawn from their own stream, after everything above, so the rows above stay the same.
+    other = random.Random(SEED + 1)
+    train += off_topic_examples(train_motions, argkp, claims, parts["train"], other, "train")
+    tune += off_topic_examples(TUNE_MOTIONS, argkp, claims, parts["tune"], other, "tune")
     rng.shuffle(train)
     OUT.mkdir(parents=True, exist_ok=True)
     for name, rows in (("train", train), ("tune", tune)):
