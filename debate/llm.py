@@ -16,9 +16,16 @@ scores the claims made since its last turn and the model is given the results to
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    create_model,
+    field_validator,
+)
 
 from debate.engine import Engine
 from debate.llm_fit import Shape, fit, shaped_brief, shaped_transcript
@@ -55,14 +62,31 @@ class _Reply(BaseModel):
 MAX_CLAIMS = 4
 MAX_CITATIONS = 4
 MAX_POINTS = 4
+# Characters a free-text field may hold, bounded and cut the same way: a grammar otherwise
+# lets a small model write one string until its reply budget runs out.
+LINE = 120  # a name, a role
+SENTENCE = 240  # a claim, a point, a reason: a sentence or two
+SPEECH = 600  # a turn's text, a round's summary
+Point = Annotated[str, BeforeValidator(keep_first(SENTENCE)), Field(max_length=SENTENCE)]
 
 
 class AdvisorReply(_Reply):
-    name: str = Field(min_length=1, description="A person's name.")
-    role: str = Field(min_length=1, description="Their role, one line.")
-    background: str = Field("", description="Where their experience comes from.")
-    lens: str = Field(min_length=1, description="What they care about and look for.")
-    beliefs: str = Field("", description="What they tend to believe before the evidence.")
+    name: str = Field(min_length=1, max_length=LINE, description="A person's name.")
+    role: str = Field(min_length=1, max_length=LINE, description="Their role, one line.")
+    background: str = Field(
+        "", max_length=SENTENCE, description="Where their experience comes from."
+    )
+    lens: str = Field(
+        min_length=1, max_length=SENTENCE, description="What they care about and look for."
+    )
+    beliefs: str = Field(
+        "", max_length=SENTENCE, description="What they tend to believe before the evidence."
+    )
+
+    _cut_lines = field_validator("name", "role", mode="before")(keep_first(LINE))
+    _cut_sentences = field_validator("background", "lens", "beliefs", mode="before")(
+        keep_first(SENTENCE)
+    )
 
 
 class PanelReply(_Reply):
@@ -70,7 +94,9 @@ class PanelReply(_Reply):
 
 
 class ClaimReply(_Reply):
-    text: str = Field(min_length=1, description="One sentence, without citation markers.")
+    text: str = Field(
+        min_length=1, max_length=SENTENCE, description="One sentence, without citation markers."
+    )
     citations: list[str] = Field(
         default_factory=list,
         max_length=MAX_CITATIONS,
@@ -81,6 +107,7 @@ class ClaimReply(_Reply):
     )
 
     _cut_citations = field_validator("citations", mode="before")(keep_first(MAX_CITATIONS))
+    _cut_text = field_validator("text", mode="before")(keep_first(SENTENCE))
 
 
 class RefReply(_Reply):
@@ -90,7 +117,9 @@ class RefReply(_Reply):
 
 class TurnReply(_Reply):
     move: Move = Field(description="One of: " + ", ".join(m.value for m in Move))
-    text: str = Field(min_length=1, description="What you say; cite inline as [@key].")
+    text: str = Field(
+        min_length=1, max_length=SPEECH, description="What you say; cite inline as [@key]."
+    )
     claims: list[ClaimReply] = Field(min_length=1, max_length=MAX_CLAIMS)
     responds_to: RefReply | None = Field(None, description="The earlier turn you answer.")
     argues: str | None = Field(
@@ -98,6 +127,7 @@ class TurnReply(_Reply):
     )
 
     _cut_claims = field_validator("claims", mode="before")(keep_first(MAX_CLAIMS))
+    _cut_text = field_validator("text", mode="before")(keep_first(SPEECH))
 
     @field_validator("move", mode="before")
     @classmethod
@@ -106,18 +136,21 @@ class TurnReply(_Reply):
 
 
 class SummaryReply(_Reply):
-    agreements: list[str] = Field(default_factory=list, max_length=MAX_POINTS)
-    disagreements: list[str] = Field(default_factory=list, max_length=MAX_POINTS)
-    text: str = Field(min_length=1)
+    agreements: list[Point] = Field(default_factory=list, max_length=MAX_POINTS)
+    disagreements: list[Point] = Field(default_factory=list, max_length=MAX_POINTS)
+    text: str = Field(min_length=1, max_length=SPEECH)
 
     _cut_points = field_validator("agreements", "disagreements", mode="before")(
         keep_first(MAX_POINTS)
     )
+    _cut_text = field_validator("text", mode="before")(keep_first(SPEECH))
 
 
 class ConfidenceReply(_Reply):
     percent: int = Field(ge=0, le=100)
-    reason: str = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=SENTENCE)
+
+    _cut_reason = field_validator("reason", mode="before")(keep_first(SENTENCE))
 
 
 # -------------------------------------------------------------------------------------
@@ -383,9 +416,19 @@ def conclusion_for(names: list[str]) -> type[BaseModel]:
     model = create_model(
         "ConclusionReply",
         __base__=_Reply,
-        verdict=(str, Field(min_length=1, description="The panel's verdict in one sentence.")),
+        verdict=(
+            str,
+            Field(
+                min_length=1,
+                max_length=SENTENCE,
+                description="The panel's verdict in one sentence.",
+            ),
+        ),
         confidences=(by_name, Field(description="Each advisor's confidence, by name.")),
-        __validators__={"_named": field_validator("confidences", mode="before")(named)},
+        __validators__={
+            "_named": field_validator("confidences", mode="before")(named),
+            "_cut_verdict": field_validator("verdict", mode="before")(keep_first(SENTENCE)),
+        },
     )
     return model
 

@@ -113,12 +113,22 @@ def bounded(schema: Any) -> Any:
 
 
 def keep_first(limit: int) -> Any:
-    """A before-validator that cuts a list to its first `limit` items. Pair it with
-    `Field(max_length=limit)`: the bound is then in the schema (a grammar makes a small model
-    stop there instead of adding items until its tokens run out: Gemma 3 270M wrote
-    2,048-token replies) and a longer list is cut, not refused (an API model that writes one
-    more item has not failed)."""
-    return lambda value: value[:limit] if isinstance(value, list) else value
+    """A before-validator that cuts a list to its first `limit` items, and a string to its
+    first `limit` characters (at the end of a word). Pair it with `Field(max_length=limit)`:
+    the bound is then in the schema (a grammar makes a small model stop there instead of
+    writing until its tokens run out: Gemma 3 270M wrote 2,048-token replies) and a longer
+    value is cut, not refused (an API model that writes one more item has not failed)."""
+
+    def cut(value: Any) -> Any:
+        if isinstance(value, list):
+            return value[:limit]
+        if isinstance(value, str) and len(value) > limit:
+            head = value[:limit]
+            space = head.rfind(" ")
+            return (head[:space] if space > limit // 2 else head).rstrip()
+        return value
+
+    return cut
 
 
 def restrict(schema: Any, choices: Mapping[str, Sequence[str]] | None) -> Any:

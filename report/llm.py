@@ -43,10 +43,14 @@ class _Reply(BaseModel):
 
 MAX_CITATIONS = 4
 MAX_ADVISORS = 6
+# Characters a free-text field may hold (bounded in the schema, cut on validation, as the
+# debate's replies are): Gemma 3 270M otherwise wrote one string until its budget ran out.
+LINE = 120  # a title, a time frame
+SENTENCE = 280  # a statement, a rationale, a premise: a sentence or two
 
 
 class StatementReply(_Reply):
-    text: str = Field(min_length=1, description="One or two sentences.")
+    text: str = Field(min_length=1, max_length=SENTENCE, description="One or two sentences.")
     citations: list[str] = Field(
         default_factory=list, max_length=MAX_CITATIONS, description="Passage keys backing it."
     )
@@ -59,13 +63,19 @@ class StatementReply(_Reply):
     # lists until its 2,048 tokens ran out.
     _cut_citations = field_validator("citations", mode="before")(keep_first(MAX_CITATIONS))
     _cut_advisors = field_validator("advisors", mode="before")(keep_first(MAX_ADVISORS))
+    _cut_text = field_validator("text", mode="before")(keep_first(SENTENCE))
 
 
 class PredictionReply(StatementReply):
-    time_frame: str = Field(min_length=1, description="e.g. 'within 12 months'.")
+    time_frame: str = Field(min_length=1, max_length=LINE, description="e.g. 'within 12 months'.")
     horizon_months: int = Field(ge=1, le=240, description="The time frame in months.")
     probability: int = Field(ge=0, le=100, description="Your probability, in percent.")
-    rationale: str = Field(min_length=1, description="How you judged the probability.")
+    rationale: str = Field(
+        min_length=1, max_length=SENTENCE, description="How you judged the probability."
+    )
+
+    _cut_frame = field_validator("time_frame", mode="before")(keep_first(LINE))
+    _cut_rationale = field_validator("rationale", mode="before")(keep_first(SENTENCE))
 
 
 class PredictionsReply(_Reply):
@@ -78,9 +88,16 @@ class MilestoneReply(StatementReply):
 
 
 class PathReply(_Reply):
-    title: str = Field(min_length=1)
-    premise: str = Field(min_length=1, description="'If you treat X as the root cause ...'.")
+    title: str = Field(min_length=1, max_length=LINE)
+    premise: str = Field(
+        min_length=1,
+        max_length=SENTENCE,
+        description="'If you treat X as the root cause ...'.",
+    )
     milestones: list[MilestoneReply] = Field(min_length=2, max_length=4)
+
+    _cut_title = field_validator("title", mode="before")(keep_first(LINE))
+    _cut_premise = field_validator("premise", mode="before")(keep_first(SENTENCE))
 
 
 class PathsReply(_Reply):

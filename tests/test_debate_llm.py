@@ -16,7 +16,7 @@ from fake_llm import ScriptedLLM, debate_responder, fake_model
 from helpers import ONE_ADVISOR_PANEL, QUESTION
 
 from debate import Debate, run_debate
-from debate.llm import LLMEngine, TurnReply
+from debate.llm import SENTENCE, SPEECH, LLMEngine, TurnReply
 from debate.stance import MODEL_METHOD
 from debate.support import CosineScorer
 from llm import LLMConfigError, LLMOutputError, load_model
@@ -71,6 +71,18 @@ def test_a_constrained_turn_can_cite_only_its_brief(demo_library, embedder, tmp_
     claim = {"text": "Yes.", "citations": ["a", "b", "c", "d", "e"]}
     long = TurnReply.model_validate({"move": "SHARE", "text": "x", "claims": [claim] * 6})
     assert len(long.claims) == 4 and long.claims[0].citations == ["a", "b", "c", "d"]
+    # Free text is bounded too (a grammar otherwise lets a string run to the reply budget),
+    # and a longer string is cut at the end of a word.
+    turn_text = schema["properties"]["text"]
+    assert turn_text["maxLength"] == SPEECH
+    assert schema["$defs"]["ClaimReply"]["properties"]["text"]["maxLength"] == SENTENCE
+    assert summary["properties"]["agreements"]["items"]["maxLength"] == SENTENCE
+    words = "evidence " * 200
+    cut = TurnReply.model_validate(
+        {"move": "SHARE", "text": words, "claims": [{"text": words, "citations": []}]}
+    )
+    assert len(cut.text) <= SPEECH and cut.text.endswith("evidence")
+    assert len(cut.claims[0].text) <= SENTENCE and cut.claims[0].text.endswith("evidence")
 
 
 def test_llm_debate_end_to_end(llm_run: tuple[Debate, ScriptedLLM]) -> None:

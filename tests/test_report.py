@@ -18,6 +18,7 @@ from debate import Debate, run_debate
 from report.build import EXTRACTIVE_SECTIONS, build_report
 from report.files import ReportError, report_for_run, write_renderings
 from report.i18n import ZH
+from report.llm import SENTENCE
 from report.render import render
 from report.translate import Translator, protect, restore
 from report.types import Phrase, Report
@@ -264,6 +265,7 @@ def test_a_constrained_section_cites_only_what_the_debate_cited(run, demo_librar
             assert props["citations"]["items"]["enum"] == sorted(debate.ledger.cited)
             assert props["advisors"]["items"]["enum"] == names
             assert props["citations"]["maxItems"] == 4 and props["advisors"]["maxItems"] == 6
+            assert props["text"]["maxLength"] == SENTENCE  # free text bounded as well
             checked += 1
     assert checked == 3  # a prediction, a milestone, a story paragraph
 
