@@ -25,10 +25,12 @@ from pydantic import (
     Field,
     create_model,
     field_validator,
+    model_validator,
 )
 
 from debate.engine import Engine
 from debate.llm_fit import Shape, fit, shaped_brief, shaped_transcript
+from debate.panel import AUDITOR, CONTRARIAN
 from debate.quote_use import UseChecker, use_sentence
 from debate.stance import brief_stances
 from debate.support import SupportScorer, default_scorer, fact_check
@@ -89,8 +91,34 @@ class AdvisorReply(_Reply):
     )
 
 
+MIN_DISTINCT = 3  # advisors of a proposed panel with names of their own
+
+
 class PanelReply(_Reply):
     advisors: list[AdvisorReply] = Field(min_length=4, max_length=6)
+
+    @model_validator(mode="after")
+    def _distinct_names(self) -> PanelReply:
+        # One name per advisor: a repeated name keeps its first advisor, and a proposed
+        # "The Auditor" or "The Contrarian" is dropped (both always sit, under those names).
+        # Fewer than MIN_DISTINCT left is refused with a message the model can act on
+        # (Gemma 3 270M named all four advisors "advisors"); after the last attempt the
+        # built-in panel sits.
+        taken = {AUDITOR.name.casefold(), CONTRARIAN.name.casefold()}
+        kept = []
+        for advisor in self.advisors:
+            name = advisor.name.strip().casefold()
+            if name not in taken:
+                kept.append(advisor)
+                taken.add(name)
+        if len(kept) < MIN_DISTINCT:
+            raise ValueError(
+                f"give at least {MIN_DISTINCT} advisors a name of their own (not "
+                f"{AUDITOR.name!r} or {CONTRARIAN.name!r}, who always sit); the names given: "
+                + ", ".join(a.name for a in self.advisors)
+            )
+        self.advisors = kept
+        return self
 
 
 class ClaimReply(_Reply):

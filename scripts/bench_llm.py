@@ -132,11 +132,12 @@ def main() -> None:
         [
             f"`scripts/bench_llm.py`: Gemma 3 270M Q4_K_M (the "
             f"packaged GGUF, `--llm {MODEL}`) in process through llama.cpp, context window "
-            f"{args.context_window} tokens, on the demo library (corpus/ai-imbalance), the "
+            f"{args.context_window} tokens, on the demo library (corpus/ai-imbalance), "
             + (
-                f"panel file {args.panel.name} (one advisor plus The Contrarian and The Auditor)"
+                f"the panel file {args.panel.name} "
+                "(one advisor plus The Contrarian and The Auditor)"
                 if args.panel
-                else "the panel the model proposed"
+                else "the panel the model proposed (the built-in one where it failed)"
             )
             + ", each debate followed by its English report (three model-written sections). "
             f"Load average {load[0]:.1f} at the end on {os.cpu_count()} cores: with other "

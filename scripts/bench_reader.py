@@ -477,8 +477,10 @@ def main() -> None:
         elif part == "gate":
             readers = {"shipped reader": reader}
             if args.baseline_reader:
-                readers[f"baseline ({args.baseline_reader.name})"] = Reader.load(
-                    args.baseline_reader
+                baseline = Reader.load(args.baseline_reader)
+                layers = baseline.meta.get("trained_layers", "?")
+                readers[f"baseline: {args.baseline_reader.name} ({layers} layer(s) trained)"] = (
+                    baseline
                 )
             result = gate_part(readers, args.gate_pairs)
         elif part == "speed":

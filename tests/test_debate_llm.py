@@ -16,7 +16,7 @@ from fake_llm import ScriptedLLM, debate_responder, fake_model
 from helpers import ONE_ADVISOR_PANEL, QUESTION
 
 from debate import Debate, run_debate
-from debate.llm import SENTENCE, SPEECH, LLMEngine, TurnReply
+from debate.llm import SENTENCE, SPEECH, LLMEngine, PanelReply, TurnReply
 from debate.stance import MODEL_METHOD
 from debate.support import CosineScorer
 from llm import LLMConfigError, LLMOutputError, load_model
@@ -231,6 +231,29 @@ def test_openai_compatible_server_generates_the_panel(
     assert QUESTION in request["body"]["messages"][1]["content"]
     (call,) = engine.take_calls()
     assert (call.prompt_tokens, call.completion_tokens, call.tokens_reported) == (321, 123, True)
+
+
+def test_a_panel_with_repeated_names_is_asked_again_then_the_built_in_panel_sits(
+    chat_stub: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Gemma 3 270M named every advisor "advisors": a reply with fewer than three names of
+    their own is refused with a message the model can act on, retried, and after the last
+    attempt the engine proposes nothing, so the built-in panel sits and the reason is kept
+    for the debate's fallbacks."""
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    same = {"name": "advisors", "role": "r", "lens": "l", "background": "b", "beliefs": "x"}
+    _ChatStub.reply = json.dumps({"advisors": [same] * 4})
+    engine = LLMEngine(load_model("openai:stub-model", api_base=chat_stub))
+    assert engine.propose_panel(QUESTION) is None
+    assert len(_ChatStub.requests) == 3  # asked again, with the reason, until the last try
+    retry = _ChatStub.requests[1]["body"]["messages"][-1]["content"]
+    assert "a name of their own" in retry and "advisors" in retry
+    assert "the built-in panel sits instead" in engine._panel_problem
+    # Enough distinct names: the repeats and the fixed roles' names are dropped, the rest sit.
+    names = ("Ada", "Bo", "The Auditor", "Ada", "Cy")
+    reply = PanelReply.model_validate({"advisors": [{**same, "name": n} for n in names]})
+    assert [a.name for a in reply.advisors] == ["Ada", "Bo", "Cy"]
 
 
 def test_the_confidences_name_each_advisor_once() -> None:
