@@ -66,13 +66,16 @@ class _Network:
 
     def __init__(self, build: Callable[[], tuple[Any, Any, Any]]) -> None:
         self._build = build
+        self._parts: tuple[Any, Any, Any] | None = None
         self._lock = threading.Lock()
 
-    @cached_property
+    @property
     def parts(self) -> tuple[Any, Any, Any]:
-        """(encoder, heads, tokenizer)."""
+        """(encoder, heads, tokenizer), built once even when threads ask together."""
         with self._lock:
-            return self._build()
+            if self._parts is None:
+                self._parts = self._build()
+            return self._parts
 
 
 @contextmanager
