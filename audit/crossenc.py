@@ -16,7 +16,6 @@ on a loaded core, the feature judge under 5 ms).
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -147,7 +146,6 @@ class CrossEncoder:
 
     def __init__(self, base: Any, head: Any, tokenizer: Any, meta: dict[str, Any]) -> None:
         self.base, self.head, self.tokenizer, self.meta = base, head, tokenizer, meta
-        self._lock = threading.Lock()  # Hugging Face fast tokenizers are not re-entrant
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> CrossEncoder:
@@ -176,9 +174,8 @@ class CrossEncoder:
         with torch.inference_mode():
             for start in range(0, len(order), BATCH):
                 group = order[start : start + BATCH]
-                with self._lock:
-                    batch = tokenize(self.tokenizer, [claims[i] for i in group],
-                                     [passages[i] for i in group])  # fmt: skip
+                batch = tokenize(self.tokenizer, [claims[i] for i in group],
+                                 [passages[i] for i in group])  # fmt: skip
                 hidden = frozen_part(self.base, batch)
                 logits = trained_part(self.base, self.head, hidden, batch["attention_mask"])
                 out[group] = torch.softmax(logits.float(), dim=-1).numpy()

@@ -20,6 +20,7 @@ that was written against BertTokenizerFast reads the same.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -185,7 +186,9 @@ class Encoder(nn.Module):
 class WordPieces:
     """The package's tokenizer.json, called like BertTokenizerFast for what Agora needs:
     single texts or (first, second) pairs, truncation of the second, padding to the
-    longest, tensors or lists. Not re-entrant (as the Hugging Face one): callers lock."""
+    longest, tensors or lists. Thread-safe: a call sets truncation and padding on the one
+    `tokenizers.Tokenizer` and clears them after, so calls take turns (one lock here, not
+    one in every caller)."""
 
     def __init__(self, path: Path) -> None:
         from tokenizers import Tokenizer
@@ -193,10 +196,18 @@ class WordPieces:
         self._tokenizer = Tokenizer.from_file(str(path))
         self._tokenizer.no_truncation()
         self._tokenizer.no_padding()
+        self._lock = threading.Lock()
         self.pad_id = int(self._tokenizer.token_to_id("[PAD]") or 0)
 
     def tokenize(self, text: str) -> list[str]:
-        return list(self._tokenizer.encode(text, add_special_tokens=False).tokens)
+        with self._lock:
+            return list(self._tokenizer.encode(text, add_special_tokens=False).tokens)
+
+    def count(self, text: str, limit: int) -> int:
+        """Word-pieces in `text`, counted up to `limit` (a 100 kB passage is not tokenised
+        in full)."""
+        ids = self(text, add_special_tokens=False, truncation=True, max_length=limit)
+        return len(ids["input_ids"])
 
     def convert_tokens_to_string(self, tokens: Sequence[str]) -> str:
         return str(self._tokenizer.decoder.decode(list(tokens)))
@@ -215,20 +226,19 @@ class WordPieces:
         single = isinstance(texts, str)
         firsts = [texts] if isinstance(texts, str) else list(texts)
         seconds = [pairs] if isinstance(pairs, str) else pairs
+        inputs: list[Any] = firsts if seconds is None else list(zip(firsts, seconds, strict=True))
         tokenizer = self._tokenizer
-        if truncation and max_length:
-            strategy = truncation if isinstance(truncation, str) else "longest_first"
-            tokenizer.enable_truncation(max_length, strategy=strategy)
-        if padding:
-            tokenizer.enable_padding(pad_id=self.pad_id, pad_token="[PAD]")  # to the longest
-        try:
-            inputs: list[Any] = (
-                firsts if seconds is None else list(zip(firsts, seconds, strict=True))
-            )
-            encodings = tokenizer.encode_batch(inputs, add_special_tokens=add_special_tokens)
-        finally:
-            tokenizer.no_truncation()
-            tokenizer.no_padding()
+        with self._lock:
+            if truncation and max_length:
+                strategy = truncation if isinstance(truncation, str) else "longest_first"
+                tokenizer.enable_truncation(max_length, strategy=strategy)
+            if padding:
+                tokenizer.enable_padding(pad_id=self.pad_id, pad_token="[PAD]")  # to the longest
+            try:
+                encodings = tokenizer.encode_batch(inputs, add_special_tokens=add_special_tokens)
+            finally:
+                tokenizer.no_truncation()
+                tokenizer.no_padding()
         columns = {
             "input_ids": [e.ids for e in encodings],
             "token_type_ids": [e.type_ids for e in encodings],

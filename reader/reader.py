@@ -105,6 +105,17 @@ def _load_stance(quantize: bool) -> StanceModel | None:
         return None
 
 
+def _cut_note(passage: str, window: int, count: Callable[[str, int], int]) -> str | None:
+    """The note on a passage longer than a model's window (`count`: its tokenizer's), or
+    None when the window was filled by a long question, not this passage."""
+    if count(passage[:MAX_CHARS], window) < window - 20 and len(passage) <= MAX_CHARS:
+        return None
+    return (
+        f"passage cut to the model's window ({window} tokens, question included); "
+        f"about {len(passage):,} characters given, the start was read"
+    )
+
+
 class ReaderInputError(ValueError):
     """A question or passage the model cannot read (empty, or not text)."""
 
@@ -164,7 +175,6 @@ class Reader:
         self.platt = tuple(meta.get("platt", (1.0, 0.0)))
         self.threshold = float(meta.get("threshold", 0.5))
         self.max_tokens = int(meta.get("max_tokens", 256))
-        self._tokenizer_lock = threading.Lock()
         # The brief's relevance gate and the debate's stances read the same (question,
         # options, passage) pairs; each is read once per process.
         self._cache: OrderedDict[tuple[str, ...], _Cached] = OrderedDict()
@@ -291,7 +301,7 @@ class Reader:
         keys: list[tuple[str, ...]],
         results: list[_Cached],
         field_name: str,
-        run: Any,
+        run: Callable[[list[tuple[str, str, list[str]]], list[_Cached]], None],
     ) -> None:
         """Run `run` once over the distinct entries whose `field_name` is still unread."""
         unread = list({id(c): (k, c) for k, c in zip(keys, results, strict=True)
@@ -305,57 +315,22 @@ class Reader:
 
     def _read_reader(self, items: list[tuple[str, str, list[str]]], into: list[_Cached]) -> None:
         """The reader over (question, passage, options): relevance, stance head, cut note."""
-        from reader.model import pair_text
+        from reader.model import pair_text, tokenize
 
         texts = [(pair_text(q, o), p[:MAX_CHARS]) for q, p, o in items]
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i][1]))
-        groups = [order[i : i + BATCH] for i in range(0, len(order), BATCH)]
-        encoded = [self._tokenize([texts[i] for i in group]) for group in groups]
-        if len(groups) == 1:
-            results = [self._forward(encoded[0])]
-        else:
-            results = list(self._workers.map(self._forward, encoded))
-        for group, batch, (rel, probs) in zip(groups, encoded, results, strict=True):
-            for row, index in enumerate(group):
-                cached = into[index]
-                cached.relevance = self.calibrated(rel[row])
-                cached.head = probs[row]
-                if batch["attention_mask"][row].sum() >= self.max_tokens:
-                    cached.cut = self._cut_note(items[index][1], self.max_tokens, self._count)
+        tokenizer = self.network.parts[2]
 
-    def _count(self, text: str, limit: int) -> int:
-        """Word-pieces in `text`, counted up to `limit` (a 100 kB passage is not tokenised
-        in full)."""
-        with self._tokenizer_lock:
-            return len(self.network.parts[2](text, add_special_tokens=False, truncation=True,
-                                             max_length=limit)["input_ids"])  # fmt: skip
+        def encode(group: list[int]) -> dict[str, Any]:
+            firsts, passages = zip(*(texts[i] for i in group), strict=True)
+            return tokenize(tokenizer, firsts, passages, self.max_tokens)
 
-    @staticmethod
-    def _cut_note(passage: str, window: int, count: Callable[[str, int], int]) -> str | None:
-        if count(passage[:MAX_CHARS], window) < window - 20 and len(passage) <= MAX_CHARS:
-            return None  # the window was filled by a long question, not this passage
-        return (
-            f"passage cut to the model's window ({window} tokens, question included); "
-            f"about {len(passage):,} characters given, the start was read"
-        )
-
-    def _tokenize(self, texts: list[tuple[str, str]]) -> dict[str, Any]:
-        from reader.model import tokenize
-
-        with self._tokenizer_lock:  # Hugging Face fast tokenizers are not re-entrant
-            return tokenize(self.network.parts[2], [t[0] for t in texts], [t[1] for t in texts],
-                            self.max_tokens)  # fmt: skip
-
-    def _forward(self, batch: dict[str, Any]) -> tuple[list[float], list[list[float]]]:
-        import torch
-
-        from reader.model import forward
-
-        with _one_thread_on_main(), torch.inference_mode():
-            base, heads, _ = self.network.parts
-            rel, stance = forward(base, heads, batch)
-            probs = torch.softmax(stance.float(), dim=-1)
-        return rel.float().tolist(), probs.tolist()
+        rows = self._batched([len(p) for _, p in texts], encode, self._forward)
+        for index, tokens, (relevance, probs) in rows:
+            cached = into[index]
+            cached.relevance = self.calibrated(relevance)
+            cached.head = probs
+            if tokens >= self.max_tokens:
+                cached.cut = _cut_note(items[index][1], self.max_tokens, tokenizer.count)
 
     def _read_stance(self, items: list[tuple[str, str, list[str]]], into: list[_Cached]) -> None:
         """The stance model over (question, passage, options), batched as the reader is."""
@@ -363,23 +338,50 @@ class Reader:
 
         model = self.stance_model
         assert model is not None
-        order = sorted(range(len(items)), key=lambda i: len(items[i][1]))
+
+        def encode(group: list[int]) -> dict[str, Any]:
+            return model.encode_pairs([(items[i][0], items[i][2], items[i][1]) for i in group])
+
+        rows = self._batched([len(p) for _, p, _ in items], encode, model.forward)
+        for index, tokens, probs in rows:
+            into[index].model = probs
+            if tokens >= MAX_TOKENS:
+                into[index].model_cut = _cut_note(items[index][1], MAX_TOKENS,
+                                                  model.tokenizer.count)  # fmt: skip
+
+    def _batched(
+        self,
+        lengths: list[int],
+        encode: Callable[[list[int]], dict[str, Any]],
+        forward: Callable[[dict[str, Any]], list[Any]],
+    ) -> Iterator[tuple[int, int, Any]]:
+        """Items in length-sorted batches of BATCH, encoded here and run one batch per
+        worker thread (one per core): (item index, tokens read, its output row) per item."""
+        order = sorted(range(len(lengths)), key=lengths.__getitem__)
         groups = [order[i : i + BATCH] for i in range(0, len(order), BATCH)]
-        encoded = [model.encode_pairs([(items[i][0], items[i][2], items[i][1]) for i in group])
-                   for group in groups]  # fmt: skip
+        encoded = [encode(group) for group in groups]
 
-        def forward(batch: dict[str, Any]) -> list[list[float]]:
+        def run(batch: dict[str, Any]) -> list[Any]:
             with _one_thread_on_main():
-                return model.forward(batch)
+                return forward(batch)
 
-        results = (
-            [forward(encoded[0])] if len(groups) == 1 else list(self._workers.map(forward, encoded))
-        )
-        for group, batch, probs in zip(groups, encoded, results, strict=True):
+        results = [run(encoded[0])] if len(groups) == 1 else list(self._workers.map(run, encoded))
+        for group, batch, outputs in zip(groups, encoded, results, strict=True):
+            tokens = batch["attention_mask"].sum(1).tolist()
             for row, index in enumerate(group):
-                into[index].model = probs[row]
-                if batch["attention_mask"][row].sum() >= MAX_TOKENS:
-                    into[index].model_cut = self._cut_note(items[index][1], MAX_TOKENS, model.count)
+                yield index, int(tokens[row]), outputs[row]
+
+    def _forward(self, batch: dict[str, Any]) -> list[tuple[float, list[float]]]:
+        """(relevance logit, stance-head probabilities) for each row of a batch."""
+        import torch
+
+        from reader.model import forward
+
+        with torch.inference_mode():
+            base, heads, _ = self.network.parts
+            relevance, stance = forward(base, heads, batch)
+            probs = torch.softmax(stance.float(), dim=-1)
+        return list(zip(relevance.float().tolist(), probs.tolist(), strict=True))
 
     @cached_property
     def _workers(self) -> ThreadPoolExecutor:

@@ -21,7 +21,6 @@ the tune motions) is the least |p(A) - p(B)| for a call; below it the passage ta
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -90,14 +89,13 @@ def encode(
 
 
 class StanceModel:
-    """Loaded stance model; `probabilities` is thread-safe (one tokenizer lock)."""
+    """Loaded stance model; `probabilities` is thread-safe."""
 
     def __init__(self, net: StanceNet, tokenizer: Any, meta: dict[str, Any]) -> None:
         self.net = net
         self.tokenizer = tokenizer
         self.meta = meta
         self.margin = float(meta.get("margin", 0.0))
-        self._lock = threading.Lock()
 
     @classmethod
     def load(cls, path: Path | None = None, quantize: bool = False) -> StanceModel:
@@ -118,20 +116,14 @@ class StanceModel:
         return cls(int8(net) if quantize else net, tokenizer, meta)
 
     def encode_pairs(self, items: Sequence[tuple[str, Sequence[str], str]]) -> dict[str, Any]:
-        """(question, options, passage) triples as one batch (thread-safe)."""
-        with self._lock:  # Hugging Face fast tokenizers are not re-entrant
-            return encode(
-                self.tokenizer,
-                [q for q, _, _ in items],
-                [o for _, o, _ in items],
-                [p[:2000] for _, _, p in items],  # 128 tokens never need more
-            )
-
-    def count(self, text: str, limit: int) -> int:
-        """Word-pieces in `text`, counted up to `limit` (thread-safe)."""
-        with self._lock:
-            return len(self.tokenizer(text, add_special_tokens=False, truncation=True,
-                                      max_length=limit)["input_ids"])  # fmt: skip
+        """(question, options, passage) triples as one batch (thread-safe: the tokenizer
+        is, reader/encoder.py)."""
+        return encode(
+            self.tokenizer,
+            [q for q, _, _ in items],
+            [o for _, o, _ in items],
+            [p[:2000] for _, _, p in items],  # 128 tokens never need more
+        )
 
     def forward(self, batch: dict[str, Any]) -> list[list[float]]:
         """[p(option A), p(option B), p(no side)] for each row of an encoded batch."""

@@ -93,3 +93,28 @@ def test_loading_the_reader_does_not_import_transformers() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_the_tokenizer_takes_concurrent_calls_with_different_settings(both) -> None:
+    # Each call sets truncation and padding on the one tokenizers.Tokenizer; the lock in
+    # WordPieces keeps one caller's settings out of another's call (no caller locks).
+    from concurrent.futures import ThreadPoolExecutor
+
+    (tokenizer, _), _ = both
+    long = PASSAGES[0] * 4
+
+    def padded(_: int) -> list[int]:
+        return tokenizer(QUESTIONS, PASSAGES, truncation="only_second", max_length=32,
+                         padding=True)["input_ids"][1]  # fmt: skip
+
+    def counted(_: int) -> int:
+        return tokenizer.count(long, 50_000)
+
+    alone = padded(0), counted(0)
+    with ThreadPoolExecutor(8) as pool:
+        jobs = [pool.submit(padded, i) for i in range(200)]
+        counts = [pool.submit(counted, i) for i in range(200)]
+        assert all(job.result() == alone[0] for job in jobs)
+        assert all(job.result() == alone[1] for job in counts)
+    assert alone[1] == len(tokenizer.tokenize(long)) > 100
+    assert tokenizer.count(long, 40) == 40
