@@ -13,10 +13,13 @@ import typer
 from rich.console import Console
 
 from agora.settings import Settings, load_settings
-from ingest import Library, LibraryError
 
 if TYPE_CHECKING:
+    from ingest import Library
     from llm import Model
+
+# Commands import what they run inside their functions: `agora stance` should not pay for
+# the ingest pipeline, BM25 and the report to start (about a second on 2 cores).
 
 app = typer.Typer(
     help="Agora: evidence-grounded decision research.",
@@ -98,6 +101,8 @@ def settings_for(library: Path | None, **overrides: object) -> Settings:
 
 
 def open_library(library: Path | None, **overrides: object) -> Library:
+    from ingest import Library, LibraryError
+
     try:
         return Library(settings_for(library, **overrides).library_config())
     except LibraryError as exc:

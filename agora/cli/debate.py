@@ -24,9 +24,6 @@ from agora.cli.common import (
     require_library,
     settings_for,
 )
-from agora.pipeline import Pipeline
-from llm import LLMConnectionError, LLMOutputError
-from report.files import ReportError
 
 if TYPE_CHECKING:
     from ingest import Library
@@ -65,7 +62,10 @@ def report_command(
     library: LibraryOption = None,
 ) -> None:
     """Render a run's report (building report.json from debate.json if it is missing)."""
+    from agora.pipeline import Pipeline
+    from llm import LLMConnectionError, LLMOutputError
     from report.export_files import EXPORTS, ExportError, export_name
+    from report.files import ReportError
     from report.render import FORMATS
 
     if fmt not in FORMATS and fmt not in EXPORTS:
@@ -134,7 +134,10 @@ def debate_command(
     library: LibraryOption = None,
 ) -> None:
     """A panel of advisors debates the question over themed rounds, citing the library."""
+    from agora.pipeline import Pipeline
     from debate import DebateError, PanelError
+    from llm import LLMConnectionError, LLMOutputError
+    from report.files import ReportError
 
     require_library(library)
     # One model for the whole command: the debate's turns, the report and the translation.

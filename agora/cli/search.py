@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,7 +20,9 @@ from agora.cli.common import (
     out,
     print_json,
 )
-from retrieval.types import Advisor, Passage, SearchFilters
+
+if TYPE_CHECKING:  # imported where used: retrieval's package pulls in BM25 and SciPy
+    from retrieval.types import Advisor, Passage, SearchFilters
 
 CountOption = Annotated[int, typer.Option("-k", help="How many passages.", min=1)]
 SourceFilter = Annotated[
@@ -47,6 +49,8 @@ def _filters(
     since: str | None,
     until: str | None,
 ) -> SearchFilters:
+    from retrieval.types import SearchFilters
+
     return SearchFilters(
         sources=sources, kinds=kinds, domains=domains, date_from=since, date_to=until
     )
@@ -193,4 +197,6 @@ def _advisor(name: str, role: str | None, lens: str | None) -> Advisor:
             f"no built-in advisor named {name!r}: choose one of "
             f"{', '.join(sorted(a.name for a in known.values()))}, or give --role and --lens"
         )
+    from retrieval.types import Advisor
+
     return Advisor(name=name, role=role or "Advisor", lens=lens or "")
