@@ -75,6 +75,10 @@ def run_once(
         "model_seconds": model_seconds,
         "out_of_brief": len(debate.dropped_citations),
         "turns": len(debate.turns()),
+        # What went wrong, for the reader of the log: the calls not valid at the first try.
+        "problems": [
+            (c.purpose, c.attempts, c.error) for c in answered if c.attempts > 1 or not c.ok
+        ],
     }
 
 
@@ -125,6 +129,8 @@ def main() -> None:
                 shutil.rmtree(out, ignore_errors=True)
             results.append(result)
             print(row(result), flush=True)
+            for purpose, attempts, error in result["problems"]:
+                print(f"  {purpose}: {attempts} attempts; {(error or '')[:300]}", flush=True)
     finally:
         library.close()
     load = os.getloadavg()
@@ -156,10 +162,19 @@ def main() -> None:
                 for r in results
                 for f in r["fallbacks"]
             ],
+            *[
+                f"- {r['rounds']} round(s), {'constrained' if r['constrained'] else 'free'}: "
+                f"{purpose} not valid at the first try ({attempts} attempts): {(why or '')[:200]}"
+                for r in results
+                for purpose, attempts, why in r["problems"]
+            ],
             "",
             "Constrained: llama-cpp-python turns the reply model's JSON schema into a grammar, so "
             "every reply parses and has the required fields; what is left to fail is what a "
-            "grammar cannot say (pydantic's own checks). Unconstrained: the same schema only in "
+            "grammar cannot say (pydantic's own checks). Tokens are sampled first-pass, as "
+            "llama.cpp's own sampler does (`llm/first_pass.py`: the grammar is asked about the "
+            "token the model picked before it is matched against more of the vocabulary). "
+            "Unconstrained: the same schema only in "
             "the prompt. A part that fails after 3 attempts is written by the extractive engine "
             "(debate.json and report.json list them under `fallbacks`, and the report says so). "
             "Tokens/s are over the model calls' wall time (prompt evaluation included). "
