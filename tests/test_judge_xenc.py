@@ -103,6 +103,50 @@ def test_the_file_holds_only_the_trained_part_and_loads_offline_in_a_fresh_proce
     assert out.stdout.strip().splitlines()[-1] == "1.0"
 
 
+def test_a_file_with_every_layer_trained_loads_them_all(tmp_path: Path) -> None:
+    # What `train_judge_xenc.py` writes by default: all six layers, run in int8 when judging.
+    import torch
+
+    from ingest.embedding import resolve_model_path
+    from reader.model import load_base
+
+    torch.manual_seed(1)
+    _, base = load_base(resolve_model_path(crossenc.BASE_MODEL))
+    for parameter in base.encoder.layer[
+        0
+    ].parameters():  # a trained layer differs from the package's
+        parameter.data += 0.3 * torch.randn_like(parameter)
+    head = crossenc.make_head(base.config.hidden_size)
+    head[1].weight.data *= 10  # a decided head, so that what the layers read shows
+    path = tmp_path / "six.safetensors"
+    crossenc.save(path, base, head, {"trained_layers": 6, "labels": list(crossenc.LABELS)})
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as handle:
+        keys = list(handle.keys())
+    layers = {int(k.split(".")[1]) for k in keys if k.startswith("layer.")}
+    assert layers == set(range(6))
+    six = crossenc.CrossEncoder.load(path)
+    assert six.trained == 6
+    probs = six.probabilities([SUPPORTED], [PASSAGE])
+    # the saved layer 0 was loaded, not the packaged one: the reading follows it
+    head.eval()
+    with torch.inference_mode():
+        batch = crossenc.tokenize(six.tokenizer, [SUPPORTED], [PASSAGE])
+        hidden = crossenc.frozen_part(base, batch, 6)
+        expected = torch.softmax(
+            crossenc.trained_part(base, head, hidden, batch["attention_mask"], 6), -1
+        ).numpy()
+    assert np.allclose(probs, expected, atol=0.05)  # int8 against fp32
+    assert np.isclose(probs.sum(), 1.0, atol=1e-5)
+    _, packaged = load_base(resolve_model_path(crossenc.BASE_MODEL))
+    with torch.inference_mode():
+        hidden = crossenc.frozen_part(packaged, batch, 6)
+        mask = batch["attention_mask"]
+        untouched = torch.softmax(crossenc.trained_part(packaged, head, hidden, mask, 6), -1)
+    assert np.abs(untouched.numpy() - expected).max() > 0.2
+
+
 def test_a_missing_file_is_named_in_the_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="train_judge_xenc"):
         crossenc.CrossEncoder.load(tmp_path / "absent.safetensors")
