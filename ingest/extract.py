@@ -25,7 +25,7 @@ from typing import Any
 import trafilatura
 import yaml
 from pypdf import PasswordType, PdfReader
-from pypdf.errors import DependencyError
+from pypdf.errors import DependencyError, LimitReachedError
 from trafilatura.settings import Document
 
 from ingest.decoding import decode_text
@@ -154,6 +154,14 @@ def _extract_pdf(content: bytes, min_text_chars: int) -> ExtractedDocument:
         raise ExtractionError(
             "the PDF expands beyond the memory limit when decompressed (a decompression "
             "bomb?); raise AGORA_PARSE_MEMORY_MB if it is genuine"
+        ) from exc
+    except LimitReachedError as exc:
+        # ... or here, when pypdf's own cap on one stream's output (75 MB) trips first:
+        # which one does depends on how much memory the parsing worker already holds.
+        # SEE: https://pypdf.readthedocs.io/en/stable/user/security.html
+        raise ExtractionError(
+            "a stream of the PDF expands beyond pypdf's decompression limit (a "
+            f"decompression bomb?): {_short_error(exc)}"
         ) from exc
     except Exception as exc:
         raise ExtractionError(

@@ -54,7 +54,11 @@ class OpenAIBackend:
         return estimate_tokens(text)
 
     def chat(
-        self, messages: list[Message], schema: dict[str, Any] | None, max_tokens: int
+        self,
+        messages: list[Message],
+        schema: dict[str, Any] | None,
+        max_tokens: int,
+        presence_penalty: float = 0.0,
     ) -> Completion:
         import openai
 
@@ -64,6 +68,8 @@ class OpenAIBackend:
             "temperature": TEMPERATURE,
             "max_tokens": max_tokens,
         }
+        if presence_penalty:
+            request["presence_penalty"] = presence_penalty
         try:
             while schema is not None and self.dialects:
                 # Typed as Any: json_object with a schema is not in OpenAI's own types.
@@ -136,7 +142,11 @@ class OllamaBackend:
         return estimate_tokens(text)
 
     def chat(
-        self, messages: list[Message], schema: dict[str, Any] | None, max_tokens: int
+        self,
+        messages: list[Message],
+        schema: dict[str, Any] | None,
+        max_tokens: int,
+        presence_penalty: float = 0.0,
     ) -> Completion:
         import httpx
         import ollama
@@ -152,6 +162,7 @@ class OllamaBackend:
                     "num_ctx": self.context_window,
                     "num_predict": max_tokens,
                     "temperature": TEMPERATURE,
+                    "presence_penalty": presence_penalty,
                 },
             )
         except (httpx.HTTPError, ConnectionError) as exc:
@@ -181,7 +192,11 @@ class LlamaIndexBackend:
         return estimate_tokens(text)
 
     def chat(
-        self, messages: list[Message], schema: dict[str, Any] | None, max_tokens: int
+        self,
+        messages: list[Message],
+        schema: dict[str, Any] | None,
+        max_tokens: int,
+        presence_penalty: float = 0.0,  # llama-index's chat() takes no sampling options
     ) -> Completion:
         from llama_index.core.llms import ChatMessage, MessageRole
 

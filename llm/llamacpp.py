@@ -100,7 +100,11 @@ class LlamaCppBackend:
         return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     def chat(
-        self, messages: list[Message], schema: dict[str, Any] | None, max_tokens: int
+        self,
+        messages: list[Message],
+        schema: dict[str, Any] | None,
+        max_tokens: int,
+        presence_penalty: float = 0.0,
     ) -> Completion:
         # SEE: https://llama-cpp-python.readthedocs.io/en/latest/#json-schema-mode
         response_format: Any = {"type": "json_object", "schema": schema} if schema else None
@@ -110,6 +114,8 @@ class LlamaCppBackend:
             response_format=response_format,
             max_tokens=max_tokens,
             temperature=TEMPERATURE,
+            # A penalty makes the first-pass sampler give up its shortlist for this reply.
+            presence_penalty=presence_penalty,
         )
         usage = out.get("usage") or {}
         return Completion(

@@ -13,6 +13,7 @@ from loopback import LoopbackServer
 from typer.testing import CliRunner
 
 import agora.cli.common as cli
+import ingest
 from ingest import Library, Outcome
 from ingest.crawl import CrawlOptions, PageStatus, canonical_url, crawl
 from ingest.embedding import Embedder
@@ -277,7 +278,8 @@ def test_crawl_command(
     tmp_path: Path, loopback: LoopbackServer, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The command opens its own Library; hand it the session's loaded model.
-    monkeypatch.setattr(cli, "Library", lambda settings: Library(settings, embedder=embedder))
+    # commands import Library where they open one (agora/cli/common.py)
+    monkeypatch.setattr(ingest, "Library", lambda settings: Library(settings, embedder=embedder))
     index = build_site(loopback)
     # The same rules without the Crawl-delay of 2 s, which --delay 0 does not override.
     loopback.add("/robots.txt", b"User-agent: *\nDisallow: /private/\n", content_type="text/plain")

@@ -12,6 +12,7 @@ from loopback import LoopbackServer
 from typer.testing import CliRunner
 
 import agora.cli.common as cli
+import ingest
 from agora.settings import Settings
 from ingest import Library
 from ingest.embedding import Embedder
@@ -202,7 +203,8 @@ def test_gzip_bomb_and_slow_listing_stop_early(loopback: LoopbackServer) -> None
 def test_add_sitemap_and_feed_commands(
     tmp_path: Path, loopback: LoopbackServer, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "Library", lambda settings: Library(settings, embedder=embedder))
+    # commands import Library where they open one (agora/cli/common.py)
+    monkeypatch.setattr(ingest, "Library", lambda settings: Library(settings, embedder=embedder))
     serve_site(loopback)
     lib = ["--library", str(tmp_path / "lib")]
     runner = CliRunner()

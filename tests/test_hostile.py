@@ -72,7 +72,8 @@ def test_hostile_pdfs_fail_within_limits(tmp_path: Path, embedder: Embedder) -> 
             assert outcomes[name].outcome == Outcome.FAILED, (name, outcomes[name].reason)
             assert outcomes[name].reason, name
         assert "longer than 2 s" in (outcomes["slow.pdf"].reason or "")
-        assert "memory" in (outcomes["bomb.pdf"].reason or "")
+        # the sandbox's memory cap or pypdf's own limit, whichever trips first
+        assert "decompress" in (outcomes["bomb.pdf"].reason or "")
         assert elapsed < 60
         good = outcomes["good.md"].source
         assert lib.get(good.number or 0).status == SourceStatus.OK

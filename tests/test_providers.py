@@ -13,6 +13,7 @@ from loopback import LoopbackServer
 from typer.testing import CliRunner
 
 import agora.cli.common as cli
+import ingest
 from ingest import Library
 from ingest.embedding import Embedder
 from ingest.providers import (
@@ -114,7 +115,8 @@ def test_discover_command(
     assert result.exit_code == 2
     assert SEARXNG_VARIABLE in result.stderr
 
-    monkeypatch.setattr(cli, "Library", lambda settings: Library(settings, embedder=embedder))
+    # commands import Library where they open one (agora/cli/common.py)
+    monkeypatch.setattr(ingest, "Library", lambda settings: Library(settings, embedder=embedder))
     pages = fake_searxng(loopback)
     monkeypatch.setenv(SEARXNG_VARIABLE, loopback.url(""))
     result = runner.invoke(cli.app, ["library", "discover", TOPIC, "--list-only", "--json"])
