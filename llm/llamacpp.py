@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from llm.model import DEFAULT_REPLY_TOKENS
 from llm.types import Completion, LLMConfigError, Message
 
 DEFAULT_CONTEXT = 8192  # tokens; the window a GGUF gets unless --context-window says
@@ -90,6 +91,11 @@ class LlamaCppBackend:
                 n_threads=threads or max(1, (os.cpu_count() or 2) // 2),
                 n_threads_batch=threads or max(1, (os.cpu_count() or 2) // 2),
                 seed=0,
+                # Penalties (a presence penalty for replies whose items must differ) count
+                # the whole reply, as OpenAI's do, not llama-cpp-python's last 64 tokens: a
+                # panel's advisor entries run ~80 tokens each, so a name two entries back
+                # would be forgotten.
+                last_n_tokens_size=DEFAULT_REPLY_TOKENS,
                 verbose=False,
             )
         except ValueError as exc:  # llama-cpp-python's "Failed to load model from file"
