@@ -16,7 +16,7 @@ scores the claims made since its last turn and the model is given the results to
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -96,7 +96,6 @@ MIN_DISTINCT = 3  # advisors of a proposed panel with names of their own
 
 class PanelReply(_Reply):
     advisors: list[AdvisorReply] = Field(min_length=4, max_length=6)
-    distinct_items: ClassVar[bool] = True  # sampled with a presence penalty (llm/model.py)
 
     @model_validator(mode="after")
     def _distinct_names(self) -> PanelReply:

@@ -54,11 +54,7 @@ class OpenAIBackend:
         return estimate_tokens(text)
 
     def chat(
-        self,
-        messages: list[Message],
-        schema: dict[str, Any] | None,
-        max_tokens: int,
-        presence_penalty: float = 0.0,
+        self, messages: list[Message], schema: dict[str, Any] | None, max_tokens: int
     ) -> Completion:
         import openai
 
@@ -68,8 +64,6 @@ class OpenAIBackend:
             "temperature": TEMPERATURE,
             "max_tokens": max_tokens,
         }
-        if presence_penalty:
-            request["presence_penalty"] = presence_penalty
         try:
             while schema is not None and self.dialects:
                 # Typed as Any: json_object with a schema is not in OpenAI's own types.
@@ -142,11 +136,7 @@ class OllamaBackend:
         return estimate_tokens(text)
 
     def chat(
-        self,
-        messages: list[Message],
-        schema: dict[str, Any] | None,
-        max_tokens: int,
-        presence_penalty: float = 0.0,
+        self, messages: list[Message], schema: dict[str, Any] | None, max_tokens: int
     ) -> Completion:
         import httpx
         import ollama
@@ -162,7 +152,6 @@ class OllamaBackend:
                     "num_ctx": self.context_window,
                     "num_predict": max_tokens,
                     "temperature": TEMPERATURE,
-                    "presence_penalty": presence_penalty,
                 },
             )
         except (httpx.HTTPError, ConnectionError) as exc:
@@ -192,11 +181,7 @@ class LlamaIndexBackend:
         return estimate_tokens(text)
 
     def chat(
-        self,
-        messages: list[Message],
-        schema: dict[str, Any] | None,
-        max_tokens: int,
-        presence_penalty: float = 0.0,  # llama-index's chat() takes no sampling options
+        self, messages: list[Message], schema: dict[str, Any] | None, max_tokens: int
     ) -> Completion:
         from llama_index.core.llms import ChatMessage, MessageRole
 

@@ -15,7 +15,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from llm.model import DEFAULT_REPLY_TOKENS
 from llm.types import Completion, LLMConfigError, Message
 
 DEFAULT_CONTEXT = 8192  # tokens; the window a GGUF gets unless --context-window says
@@ -91,11 +90,6 @@ class LlamaCppBackend:
                 n_threads=threads or max(1, (os.cpu_count() or 2) // 2),
                 n_threads_batch=threads or max(1, (os.cpu_count() or 2) // 2),
                 seed=0,
-                # Penalties (a presence penalty for replies whose items must differ) count
-                # the whole reply, as OpenAI's do, not llama-cpp-python's last 64 tokens: a
-                # panel's advisor entries run ~80 tokens each, so a name two entries back
-                # would be forgotten.
-                last_n_tokens_size=DEFAULT_REPLY_TOKENS,
                 verbose=False,
             )
         except ValueError as exc:  # llama-cpp-python's "Failed to load model from file"
@@ -106,11 +100,7 @@ class LlamaCppBackend:
         return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     def chat(
-        self,
-        messages: list[Message],
-        schema: dict[str, Any] | None,
-        max_tokens: int,
-        presence_penalty: float = 0.0,
+        self, messages: list[Message], schema: dict[str, Any] | None, max_tokens: int
     ) -> Completion:
         # SEE: https://llama-cpp-python.readthedocs.io/en/latest/#json-schema-mode
         response_format: Any = {"type": "json_object", "schema": schema} if schema else None
@@ -120,8 +110,6 @@ class LlamaCppBackend:
             response_format=response_format,
             max_tokens=max_tokens,
             temperature=TEMPERATURE,
-            # A penalty makes the first-pass sampler give up its shortlist for this reply.
-            presence_penalty=presence_penalty,
         )
         usage = out.get("usage") or {}
         return Completion(

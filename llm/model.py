@@ -31,10 +31,6 @@ from llm.types import Completion, LLMCall, LLMContextError, LLMOutputError, Mess
 
 R = TypeVar("R", bound=BaseModel)
 DEFAULT_REPLY_TOKENS = 1024  # the longest reply a structured ask may take
-# A reply model with `distinct_items = True` (a list whose items must differ: the panel) is
-# sampled with this presence penalty. Gemma 3 270M under a grammar copied one advisor's name
-# into the next until the panel had one or two names (valid 1 of 3 tries); with it, 4 of 4.
-DISTINCT_PENALTY = 1.0
 MESSAGE_OVERHEAD = 8  # tokens a chat template adds around one message (role markers)
 
 
@@ -46,14 +42,9 @@ class Backend(Protocol):
     exact_tokens: bool  # True when count_tokens is the model's own tokenizer
 
     def chat(
-        self,
-        messages: list[Message],
-        schema: dict[str, Any] | None,
-        max_tokens: int,
-        presence_penalty: float = 0.0,
+        self, messages: list[Message], schema: dict[str, Any] | None, max_tokens: int
     ) -> Completion:
-        """One reply; with `schema`, constrained to it where the backend can;
-        `presence_penalty` (OpenAI's sense) where the backend takes one."""
+        """One reply; with `schema`, constrained to it where the backend can."""
         ...
 
     def count_tokens(self, text: str) -> int: ...
@@ -276,16 +267,13 @@ class ChatModel:
             self._record(purpose, 0, 0, True, started, 0, False, fitted, problem)
             raise LLMContextError(problem + "; raise --context-window or shorten the input")
         schema = restrict(bounded(reply.model_json_schema()), choices) if self.constrain else None
-        penalty = DISTINCT_PENALTY if getattr(reply, "distinct_items", False) else 0.0
         messages = list(original)
         prompt_tokens = completion_tokens = 0
         reported = True
         constrained = False
         problem = ""
         for attempt in range(1, self.max_attempts + 1):
-            completion = self.backend.chat(
-                messages, schema, self.reply_tokens, presence_penalty=penalty
-            )
+            completion = self.backend.chat(messages, schema, self.reply_tokens)
             constrained = constrained or completion.constrained
             if completion.prompt_tokens is None:
                 reported = False

@@ -20,7 +20,6 @@ from debate.llm import SENTENCE, SPEECH, LLMEngine, PanelReply, TurnReply
 from debate.stance import MODEL_METHOD
 from debate.support import CosineScorer
 from llm import LLMConfigError, LLMOutputError, load_model
-from llm.model import DISTINCT_PENALTY
 
 VALID_TURN = json.dumps(
     {"move": "SHARE", "text": "I agree.", "claims": [{"text": "Yes.", "experience": True}]}
@@ -51,10 +50,7 @@ def test_a_constrained_turn_can_cite_only_its_brief(demo_library, embedder, tmp_
     model = fake_model(ScriptedLLM(responder=debate_responder()))
     schemas: list[dict[str, Any] | None] = []
     chat = model.backend.chat
-    model.backend.chat = lambda m, schema, n, **kw: (
-        schemas.append(schema),
-        chat(m, schema, n, **kw),
-    )[1]  # type: ignore[method-assign]
+    model.backend.chat = lambda m, schema, n: (schemas.append(schema), chat(m, schema, n))[1]  # type: ignore[method-assign]
     debate = run_debate(
         demo_library,
         QUESTION,
@@ -233,12 +229,7 @@ def test_openai_compatible_server_generates_the_panel(
     assert request["auth"] == "Bearer not-needed"
     assert [m["role"] for m in request["body"]["messages"]] == ["system", "user"]
     assert QUESTION in request["body"]["messages"][1]["content"]
-    # Its items must differ, so it is sampled with a presence penalty; other replies are not.
-    assert request["body"]["presence_penalty"] == DISTINCT_PENALTY > 0
-    _ChatStub.reply = json.dumps({"move": "SHARE", "text": "t", "claims": [{"text": "c"}]})
-    engine.model.ask("system", "prompt", TurnReply, "turn r1 X")
-    assert "presence_penalty" not in _ChatStub.requests[-1]["body"]
-    (call, _) = engine.take_calls()
+    (call,) = engine.take_calls()
     assert (call.prompt_tokens, call.completion_tokens, call.tokens_reported) == (321, 123, True)
 
 

@@ -250,10 +250,7 @@ def test_a_constrained_section_cites_only_what_the_debate_cited(run, demo_librar
     model = fake_model(ScriptedLLM(responder=report_responder(debate.ledger.cited[0])))
     schemas: list[dict] = []
     chat = model.backend.chat
-    model.backend.chat = lambda m, schema, n, **kw: (
-        schemas.append(schema),
-        chat(m, schema, n, **kw),
-    )[1]  # type: ignore[method-assign]
+    model.backend.chat = lambda m, schema, n: (schemas.append(schema), chat(m, schema, n))[1]  # type: ignore[method-assign]
     build_report(debate, demo_library, model)
     titles = [s["title"] for s in schemas if s]
     assert titles[:3] == ["PredictionsReply", "PathsReply", "StoryReply"]
