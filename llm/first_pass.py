@@ -7,10 +7,12 @@ own `common_sampler` samples without the grammar first and asks the grammar abou
 one token; only when the grammar rejects it does it apply the grammar to every candidate
 and sample again. SEE: https://github.com/ggml-org/llama.cpp/pull/4306
 
-`FirstPassSampler` does the same with the library's C samplers. Both passes use the same
-chain (penalties, top-k, typical, top-p, min-p, temperature, draw) that llama-cpp-python
-builds, so a token the grammar accepts is drawn exactly as before, and a rejected one is
-redrawn from the grammar-masked distribution, as the upstream chain would.
+`FirstPassSampler` does the same with the library's C samplers. Both passes use the chain
+llama-cpp-python builds (penalties, top-k, typical, top-p, min-p, temperature, draw): the
+model's own pick is kept when the grammar allows it, and a refused one is redrawn from the
+grammar-masked distribution. As in llama.cpp, that is not exactly the stock chain's
+distribution (which renormalises over the allowed tokens first), but greedy replies are
+identical (tests/test_first_pass.py).
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ class FirstPassSampler:
     `shortlist` > 0 (only when the chain's penalties are neutral, so the chain ranks tokens by
     their raw logits) also spares the chain and the grammar the whole vocabulary: both
     passes run on the `shortlist` best-scored tokens, and the whole vocabulary is masked only
-    when no token the grammar accepts among them would survive min-p against the best one
-    outside (which min-p would otherwise drop: the same draw as on the whole vocabulary).
+    when a token outside them could survive min-p against the best allowed token inside
+    (otherwise min-p would drop every outside token anyway; only where top-p cuts can differ).
     """
 
     def __init__(self, llama: Any, grammar: Any, chain: Any, *, shortlist: int, min_p: float):
