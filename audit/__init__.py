@@ -10,24 +10,21 @@ alone: it never imports the debate or the report.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from ingest.exports import lazy_exports
 
 if TYPE_CHECKING:
     from audit.api import audit_markdown, judge_pairs
     from audit.types import Audit, ClaimVerdict
 
 __all__ = ["Audit", "ClaimVerdict", "audit_markdown", "judge_pairs"]
-_HOME = {
-    "Audit": "audit.types",
-    "ClaimVerdict": "audit.types",
-    "audit_markdown": "audit.api",
-    "judge_pairs": "audit.api",
-}
-
-
-def __getattr__(name: str) -> object:
-    # Exports load on first use: audit.types alone does not pull in the judge's models.
-    if name in _HOME:
-        return getattr(importlib.import_module(_HOME[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "Audit": "audit.types",
+        "ClaimVerdict": "audit.types",
+        "audit_markdown": "audit.api",
+        "judge_pairs": "audit.api",
+    },
+)

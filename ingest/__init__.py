@@ -6,8 +6,9 @@ the caller builds (the CLI from its settings: `Settings.library_config()`).
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from ingest.exports import lazy_exports
 
 if TYPE_CHECKING:
     from ingest.config import FetchConfig, LibraryConfig
@@ -25,20 +26,15 @@ __all__ = [
     "Outcome",
     "SourceRequest",
 ]
-_HOME = {
-    "FetchConfig": "ingest.config",
-    "IngestSummary": "ingest.results",
-    "Library": "ingest.library",
-    "LibraryConfig": "ingest.config",
-    "LibraryError": "ingest.errors",
-    "Outcome": "ingest.results",
-    "SourceRequest": "ingest.requests",
-}
-
-
-def __getattr__(name: str) -> object:
-    # Exports load on first use: a command that needs one light module (the CLI's settings
-    # read ingest.config) does not pay for the whole pipeline (trafilatura, pypdf, Chroma).
-    if name in _HOME:
-        return getattr(importlib.import_module(_HOME[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "FetchConfig": "ingest.config",
+        "IngestSummary": "ingest.results",
+        "Library": "ingest.library",
+        "LibraryConfig": "ingest.config",
+        "LibraryError": "ingest.errors",
+        "Outcome": "ingest.results",
+        "SourceRequest": "ingest.requests",
+    },
+)
