@@ -50,7 +50,7 @@ def _first_pass_llama() -> Any:
             chain = super()._init_sampler(grammar=None, **kwargs)
             if grammar is None:
                 return chain
-            # The shortlist is exact only when the chain ranks tokens by their raw logits.
+            # The shortlist needs a chain that ranks tokens by their raw logits (no penalties).
             neutral = (
                 kwargs.get("repeat_penalty", 1.0) == 1.0
                 and not kwargs.get("frequency_penalty")
