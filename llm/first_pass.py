@@ -53,6 +53,7 @@ class FirstPassSampler:
         # Tokens outside the shortlist score at most `boundary`; min-p keeps only tokens
         # within log(min_p) of the best, so they are dropped whenever this margin holds.
         self._margin = -math.log(min_p) if min_p > 0 else math.inf
+        self._everything = np.arange(self._n_vocab, dtype=np.intc)
         self._buffer = np.zeros(self._n_vocab, dtype=TOKEN_DATA)
         self._one = (llama_cpp.llama_token_data * 1)()
         self.rejected = 0  # tokens the grammar refused on the first pass (for the record)
@@ -62,8 +63,7 @@ class FirstPassSampler:
     def sample(self, ctx: Any, idx: int = -1) -> int:
         c = self._c
         logits = np.ctypeslib.as_array(c.llama_get_logits_ith(ctx.ctx, idx), (self._n_vocab,))
-        everything = np.arange(self._n_vocab, dtype=np.intc)
-        ids: np.ndarray = everything
+        ids: np.ndarray = self._everything
         boundary = -math.inf
         if self._shortlist:
             order = np.argpartition(-logits, self._shortlist)
@@ -74,7 +74,7 @@ class FirstPassSampler:
             token = self._draw(ids, logits, grammar=True, boundary=boundary)
             if token is None and self._shortlist:
                 self.whole += 1
-                token = self._draw(everything, logits, grammar=True)
+                token = self._draw(self._everything, logits, grammar=True)
         if token is None:
             raise RuntimeError("the reply grammar accepts no token here")
         self.sampled += 1
