@@ -83,29 +83,6 @@ def make_head(hidden: int) -> Any:
     return nn.Sequential(nn.Dropout(0.1), nn.Linear(hidden, len(LABELS)))
 
 
-def frozen_part(base: Any, batch: dict[str, Any], trained: int) -> Any:
-    """Hidden states below the trained layers (training caches these once per pair)."""
-    from reader.model import layer_mask
-
-    hidden = base.embeddings(input_ids=batch["input_ids"], token_type_ids=batch["token_type_ids"])
-    mask = layer_mask(base, batch["attention_mask"], hidden)
-    for layer in base.encoder.layer[: len(base.encoder.layer) - trained]:
-        hidden = layer(hidden, mask)
-    return hidden
-
-
-def trained_part(base: Any, head: Any, hidden: Any, attention_mask: Any, trained: int) -> Any:
-    """The trained layer(s) and the head: logits [B, 4] from frozen hidden states."""
-    from reader.model import layer_mask
-
-    mask = layer_mask(base, attention_mask, hidden)
-    for layer in base.encoder.layer[len(base.encoder.layer) - trained :]:
-        hidden = layer(hidden, mask)
-    weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
-    pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
-    return head(pooled)
-
-
 def quantize_lower(base: Any, trained: int) -> None:
     """int8 linear layers below the trained ones (as the training cache was computed)."""
     from ingest.embedding import int8
@@ -165,18 +142,18 @@ class CrossEncoder:
         apply_state(base, head, state)  # the reader's file layout: "layer.N.*" and "head.*"
         head.eval()
         model = cls(base, head, tokenizer, meta)
-        if model.trained < len(base.encoder.layer):
-            quantize_lower(base, model.trained)
-        else:  # nothing is frozen: the trained layers run in int8 too (as the reader's do)
-            from ingest.embedding import int8
-
-            model.base.encoder = int8(base.encoder)
+        # The layers below trained ones run in int8, as the training cache was made; when
+        # every layer was trained, all of them run in int8 (as the reader's do).
+        layers = len(base.encoder.layer)
+        quantize_lower(base, model.trained if model.trained < layers else 0)
         base.eval()
         return model
 
     def probabilities(self, claims: Sequence[str], passages: Sequence[str]) -> np.ndarray:
         """[n, 4] probabilities over LABELS; passages already cut by `window`."""
         import torch
+
+        from reader.model import forward  # the whole encoder, mean-pooled, then the head
 
         out = np.zeros((len(claims), len(LABELS)), dtype=np.float32)
         order = sorted(range(len(claims)), key=lambda i: len(passages[i]))
@@ -185,9 +162,7 @@ class CrossEncoder:
                 group = order[start : start + BATCH]
                 batch = tokenize(self.tokenizer, [claims[i] for i in group],
                                  [passages[i] for i in group])  # fmt: skip
-                hidden = frozen_part(self.base, batch, self.trained)
-                mask = batch["attention_mask"]
-                logits = trained_part(self.base, self.head, hidden, mask, self.trained)
+                logits: Any = forward(self.base, self.head, batch)  # typed for the reader's heads
                 out[group] = torch.softmax(logits.float(), dim=-1).numpy()
         return out
 

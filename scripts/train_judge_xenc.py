@@ -41,6 +41,7 @@ from judge_fit import choose_contradiction_threshold, choose_thresholds  # noqa:
 from judge_synth import hard_negatives, partial_pairs, perturbed_negatives  # noqa: E402
 
 from audit import crossenc  # noqa: E402
+from reader.model import frozen_part, trained_part  # noqa: E402
 
 BUILD = ROOT / "build" / "judge-xenc"
 SEED = 16
@@ -110,7 +111,7 @@ def frozen_cache(base: Any, tokenizer: Any, pairs: list[Pair], tag: str, layers:
             group = order[start : start + 32]
             batch = crossenc.tokenize(tokenizer, [pairs[i].claim for i in group],
                                       [cut[i] for i in group])  # fmt: skip
-            hidden = crossenc.frozen_part(base, batch, layers)
+            hidden = frozen_part(base, batch, layers)[0]
             lengths = batch["attention_mask"].sum(1).tolist()
             for row, index in enumerate(group):
                 out[index] = hidden[row, : lengths[row]].to(torch.float16).clone()
@@ -142,7 +143,7 @@ def predict(base: Any, head: Any, cache: list[Any], layers: int) -> np.ndarray:
     with torch.inference_mode():
         for start in range(0, len(cache), 64):
             index = list(range(start, min(len(cache), start + 64)))
-            logits = crossenc.trained_part(base, head, *padded(cache, index), layers)
+            logits = trained_part(base, head, *padded(cache, index), layers)
             out.append(torch.softmax(logits.float(), -1).numpy())
     return np.concatenate(out)
 
@@ -291,7 +292,7 @@ def train(args, base, head, rows, cache, tune, tune_cache, rng, started) -> dict
     for step, batch in enumerate(plan, 1):
         base.train()
         head.train()
-        logits = crossenc.trained_part(base, head, *padded(cache, batch), layers)
+        logits = trained_part(base, head, *padded(cache, batch), layers)
         loss = loss_fn(logits, target[batch])
         optimiser.zero_grad()
         loss.backward()

@@ -108,7 +108,7 @@ def test_a_file_with_every_layer_trained_loads_them_all(tmp_path: Path) -> None:
     import torch
 
     from ingest.embedding import resolve_model_path
-    from reader.model import load_base
+    from reader.model import forward, load_base
 
     torch.manual_seed(1)
     _, base = load_base(resolve_model_path(crossenc.BASE_MODEL))
@@ -133,17 +133,12 @@ def test_a_file_with_every_layer_trained_loads_them_all(tmp_path: Path) -> None:
     head.eval()
     with torch.inference_mode():
         batch = crossenc.tokenize(six.tokenizer, [SUPPORTED], [PASSAGE])
-        hidden = crossenc.frozen_part(base, batch, 6)
-        expected = torch.softmax(
-            crossenc.trained_part(base, head, hidden, batch["attention_mask"], 6), -1
-        ).numpy()
+        expected = torch.softmax(forward(base, head, batch), -1).numpy()
     assert np.allclose(probs, expected, atol=0.05)  # int8 against fp32
     assert np.isclose(probs.sum(), 1.0, atol=1e-5)
     _, packaged = load_base(resolve_model_path(crossenc.BASE_MODEL))
     with torch.inference_mode():
-        hidden = crossenc.frozen_part(packaged, batch, 6)
-        mask = batch["attention_mask"]
-        untouched = torch.softmax(crossenc.trained_part(packaged, head, hidden, mask, 6), -1)
+        untouched = torch.softmax(forward(packaged, head, batch), -1)
     assert np.abs(untouched.numpy() - expected).max() > 0.2
 
 
