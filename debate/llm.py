@@ -69,26 +69,18 @@ MAX_POINTS = 4
 LINE = 120  # a name, a role
 SENTENCE = 240  # a claim, a point, a reason: a sentence or two
 SPEECH = 600  # a turn's text, a round's summary
-Point = Annotated[str, BeforeValidator(keep_first(SENTENCE)), Field(max_length=SENTENCE)]
+# The bounded strings: each states its bound once, for the schema and for the cut.
+Line = Annotated[str, BeforeValidator(keep_first(LINE)), Field(max_length=LINE)]
+Sentence = Annotated[str, BeforeValidator(keep_first(SENTENCE)), Field(max_length=SENTENCE)]
+Speech = Annotated[str, BeforeValidator(keep_first(SPEECH)), Field(max_length=SPEECH)]
 
 
 class AdvisorReply(_Reply):
-    name: str = Field(min_length=1, max_length=LINE, description="A person's name.")
-    role: str = Field(min_length=1, max_length=LINE, description="Their role, one line.")
-    background: str = Field(
-        "", max_length=SENTENCE, description="Where their experience comes from."
-    )
-    lens: str = Field(
-        min_length=1, max_length=SENTENCE, description="What they care about and look for."
-    )
-    beliefs: str = Field(
-        "", max_length=SENTENCE, description="What they tend to believe before the evidence."
-    )
-
-    _cut_lines = field_validator("name", "role", mode="before")(keep_first(LINE))
-    _cut_sentences = field_validator("background", "lens", "beliefs", mode="before")(
-        keep_first(SENTENCE)
-    )
+    name: Line = Field(min_length=1, description="A person's name.")
+    role: Line = Field(min_length=1, description="Their role, one line.")
+    background: Sentence = Field("", description="Where their experience comes from.")
+    lens: Sentence = Field(min_length=1, description="What they care about and look for.")
+    beliefs: Sentence = Field("", description="What they tend to believe before the evidence.")
 
 
 MIN_DISTINCT = 3  # advisors of a proposed panel with names of their own
@@ -122,9 +114,7 @@ class PanelReply(_Reply):
 
 
 class ClaimReply(_Reply):
-    text: str = Field(
-        min_length=1, max_length=SENTENCE, description="One sentence, without citation markers."
-    )
+    text: Sentence = Field(min_length=1, description="One sentence, without citation markers.")
     citations: list[str] = Field(
         default_factory=list,
         max_length=MAX_CITATIONS,
@@ -135,7 +125,6 @@ class ClaimReply(_Reply):
     )
 
     _cut_citations = field_validator("citations", mode="before")(keep_first(MAX_CITATIONS))
-    _cut_text = field_validator("text", mode="before")(keep_first(SENTENCE))
 
 
 class RefReply(_Reply):
@@ -145,9 +134,7 @@ class RefReply(_Reply):
 
 class TurnReply(_Reply):
     move: Move = Field(description="One of: " + ", ".join(m.value for m in Move))
-    text: str = Field(
-        min_length=1, max_length=SPEECH, description="What you say; cite inline as [@key]."
-    )
+    text: Speech = Field(min_length=1, description="What you say; cite inline as [@key].")
     claims: list[ClaimReply] = Field(min_length=1, max_length=MAX_CLAIMS)
     responds_to: RefReply | None = Field(None, description="The earlier turn you answer.")
     argues: str | None = Field(
@@ -155,7 +142,6 @@ class TurnReply(_Reply):
     )
 
     _cut_claims = field_validator("claims", mode="before")(keep_first(MAX_CLAIMS))
-    _cut_text = field_validator("text", mode="before")(keep_first(SPEECH))
 
     @field_validator("move", mode="before")
     @classmethod
@@ -164,21 +150,18 @@ class TurnReply(_Reply):
 
 
 class SummaryReply(_Reply):
-    agreements: list[Point] = Field(default_factory=list, max_length=MAX_POINTS)
-    disagreements: list[Point] = Field(default_factory=list, max_length=MAX_POINTS)
-    text: str = Field(min_length=1, max_length=SPEECH)
+    agreements: list[Sentence] = Field(default_factory=list, max_length=MAX_POINTS)
+    disagreements: list[Sentence] = Field(default_factory=list, max_length=MAX_POINTS)
+    text: Speech = Field(min_length=1)
 
     _cut_points = field_validator("agreements", "disagreements", mode="before")(
         keep_first(MAX_POINTS)
     )
-    _cut_text = field_validator("text", mode="before")(keep_first(SPEECH))
 
 
 class ConfidenceReply(_Reply):
     percent: int = Field(ge=0, le=100)
-    reason: str = Field(min_length=1, max_length=SENTENCE)
-
-    _cut_reason = field_validator("reason", mode="before")(keep_first(SENTENCE))
+    reason: Sentence = Field(min_length=1)
 
 
 # -------------------------------------------------------------------------------------
@@ -446,19 +429,9 @@ def conclusion_for(names: list[str]) -> type[BaseModel]:
     model = create_model(
         "ConclusionReply",
         __base__=_Reply,
-        verdict=(
-            str,
-            Field(
-                min_length=1,
-                max_length=SENTENCE,
-                description="The panel's verdict in one sentence.",
-            ),
-        ),
+        verdict=(Sentence, Field(min_length=1, description="The panel's verdict in one sentence.")),
         confidences=(by_name, Field(description="Each advisor's confidence, by name.")),
-        __validators__={
-            "_named": field_validator("confidences", mode="before")(named),
-            "_cut_verdict": field_validator("verdict", mode="before")(keep_first(SENTENCE)),
-        },
+        __validators__={"_named": field_validator("confidences", mode="before")(named)},
     )
     return model
 

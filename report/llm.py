@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from debate.llm_fit import FULL, Shape, cut, fit
 from debate.run import clean_text
@@ -47,10 +47,13 @@ MAX_ADVISORS = 6
 # debate's replies are): Gemma 3 270M otherwise wrote one string until its budget ran out.
 LINE = 120  # a title, a time frame
 SENTENCE = 280  # a statement, a rationale, a premise: a sentence or two
+# The bounded strings: each states its bound once, for the schema and for the cut.
+Line = Annotated[str, BeforeValidator(keep_first(LINE)), Field(max_length=LINE)]
+Sentence = Annotated[str, BeforeValidator(keep_first(SENTENCE)), Field(max_length=SENTENCE)]
 
 
 class StatementReply(_Reply):
-    text: str = Field(min_length=1, max_length=SENTENCE, description="One or two sentences.")
+    text: Sentence = Field(min_length=1, description="One or two sentences.")
     citations: list[str] = Field(
         default_factory=list, max_length=MAX_CITATIONS, description="Passage keys backing it."
     )
@@ -63,19 +66,13 @@ class StatementReply(_Reply):
     # lists until its 2,048 tokens ran out.
     _cut_citations = field_validator("citations", mode="before")(keep_first(MAX_CITATIONS))
     _cut_advisors = field_validator("advisors", mode="before")(keep_first(MAX_ADVISORS))
-    _cut_text = field_validator("text", mode="before")(keep_first(SENTENCE))
 
 
 class PredictionReply(StatementReply):
-    time_frame: str = Field(min_length=1, max_length=LINE, description="e.g. 'within 12 months'.")
+    time_frame: Line = Field(min_length=1, description="e.g. 'within 12 months'.")
     horizon_months: int = Field(ge=1, le=240, description="The time frame in months.")
     probability: int = Field(ge=0, le=100, description="Your probability, in percent.")
-    rationale: str = Field(
-        min_length=1, max_length=SENTENCE, description="How you judged the probability."
-    )
-
-    _cut_frame = field_validator("time_frame", mode="before")(keep_first(LINE))
-    _cut_rationale = field_validator("rationale", mode="before")(keep_first(SENTENCE))
+    rationale: Sentence = Field(min_length=1, description="How you judged the probability.")
 
 
 class PredictionsReply(_Reply):
@@ -88,16 +85,9 @@ class MilestoneReply(StatementReply):
 
 
 class PathReply(_Reply):
-    title: str = Field(min_length=1, max_length=LINE)
-    premise: str = Field(
-        min_length=1,
-        max_length=SENTENCE,
-        description="'If you treat X as the root cause ...'.",
-    )
+    title: Line = Field(min_length=1)
+    premise: Sentence = Field(min_length=1, description="'If you treat X as the root cause ...'.")
     milestones: list[MilestoneReply] = Field(min_length=2, max_length=4)
-
-    _cut_title = field_validator("title", mode="before")(keep_first(LINE))
-    _cut_premise = field_validator("premise", mode="before")(keep_first(SENTENCE))
 
 
 class PathsReply(_Reply):
