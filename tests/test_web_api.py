@@ -280,10 +280,16 @@ def test_jobs_wait_in_a_queue_and_removal_waits_for_none(client: TestClient, loo
         assert "busy" in removal.json()["detail"]
         assert client.get(f"/api/jobs/{queued.json()['id']}").json()["position"] == 0
         assert client.get("/api/sources").json()["busy"] is True
+        # A debate that waits already shows its rounds (a page subscribing now draws 0/1).
+        debate = client.post("/api/debates", json={"question": QUESTION, "rounds": 1})
+        assert debate.status_code == 202 and debate.json()["state"] == "queued"
+        assert debate.json()["progress"]["rounds"] == {"done": 0, "total": 1}
     finally:
         release.set()
     assert wait_job(client, holder.id)["state"] == "done"
     assert wait_job(client, queued.json()["id"])["state"] == "done"
+    finished = wait_job(client, debate.json()["id"])
+    assert finished["state"] == "done" and finished["progress"]["rounds"]["done"] == 1
 
 
 def test_another_process_holding_the_lock_is_reported(

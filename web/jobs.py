@@ -77,7 +77,14 @@ Work = Callable[[Library, "Job"], dict[str, Any]]
 class Job:
     """One unit of background work and what is known about it so far (thread-safe)."""
 
-    def __init__(self, kind: str, title: str, work: Work, run: str | None = None):
+    def __init__(
+        self,
+        kind: str,
+        title: str,
+        work: Work,
+        run: str | None = None,
+        phases: dict[str, Phase] | None = None,
+    ):
         self.id = uuid.uuid4().hex[:12]
         self.work = work
         self._lock = threading.Lock()
@@ -88,6 +95,7 @@ class Job:
             state=JobState.QUEUED,
             created_at=datetime.now(UTC),
             run=run,
+            progress=dict(phases or {}),
         )
 
     def view(self) -> JobView:
@@ -169,14 +177,24 @@ class JobQueue:
         self._thread = threading.Thread(target=self._loop, name="agora-jobs", daemon=True)
         self._thread.start()
 
-    def submit(self, kind: str, title: str, work: Work, run: str | None = None) -> Job:
+    def submit(
+        self,
+        kind: str,
+        title: str,
+        work: Work,
+        run: str | None = None,
+        phases: dict[str, Phase] | None = None,
+    ) -> Job:
+        """Queue `work`; `phases` are the counters it will advance, shown from the first
+        event on (a client that subscribes while the job waits sees "rounds 0/2", not a
+        job without rounds)."""
         with self._lock:
             waiting = sum(1 for job in self._jobs.values() if job.view().state == JobState.QUEUED)
             if waiting >= MAX_WAITING:
                 raise QueueFull(
                     f"{waiting} jobs are already waiting; try again when some have finished"
                 )
-            job = Job(kind, title, work, run)
+            job = Job(kind, title, work, run, phases)
             self._jobs[job.id] = job
             self._forget_old()
         self._queue.put(job)

@@ -14,7 +14,7 @@ from ingest import Library, LibraryError, SourceRequest
 from ingest.local import SUPPORTED_EXTENSIONS
 from ingest.locations import check_location, is_url
 from retrieval.types import Passage, SearchFilters
-from web.jobs import Job, JobProgress, JobView, QueueFull, Work
+from web.jobs import Job, JobProgress, JobView, Phase, QueueFull, Work
 from web.models import AddUrls, ChunkSpan, SourceDetail, SourceList
 from web.workspace import Workspace
 
@@ -205,11 +205,16 @@ def _submit_add(space: Workspace, requests: list[SourceRequest], title: str) -> 
 
 
 def submit_job(
-    space: Workspace, kind: str, title: str, work: Work, run: str | None = None
+    space: Workspace,
+    kind: str,
+    title: str,
+    work: Work,
+    run: str | None = None,
+    phases: dict[str, Phase] | None = None,
 ) -> JobView:
     """Queue a job, or answer 429 when too many already wait (every route queues this way)."""
     try:
-        return space.jobs.submit(kind, title, work, run=run).view()
+        return space.jobs.submit(kind, title, work, run=run, phases=phases).view()
     except QueueFull as exc:
         raise HTTPException(429, str(exc)) from exc
 

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from ingest import Library
 from ingest.types import SourceStatus
 from report.export_files import MEDIA as EXPORT_MEDIA
-from web.jobs import Job, JobView
+from web.jobs import Job, JobView, Phase
 from web.models import StartDebate
 from web.routes_library import Space, submit_job
 from web.runs import RunInfo, RunNameError
@@ -74,7 +74,6 @@ async def start_debate(body: StartDebate, space: Space) -> JobView:
         # model, the report's model sections and the Chinese prose translated).
         from agora.pipeline import Pipeline
 
-        job.phase("rounds", done=0, total=rounds)
         job.say(f"engine: {engine}")
 
         def progress(message: str) -> None:
@@ -93,7 +92,8 @@ async def start_debate(body: StartDebate, space: Space) -> JobView:
             "unused_sources": len(debate.ledger.unused_sources()),
         }
 
-    return submit_job(space, "debate", f"Debate: {question}", work, name)
+    rounds_phase = {"rounds": Phase(done=0, total=rounds)}
+    return submit_job(space, "debate", f"Debate: {question}", work, name, rounds_phase)
 
 
 @router.get("/runs", response_model=list[RunInfo], summary="Every run, newest first")
