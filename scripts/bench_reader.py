@@ -249,7 +249,7 @@ def _time_stance_command(lines: list[str], flags: list[str]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "pairs.jsonl"
         path.write_text("\n".join(lines) + "\n")
-        command = [sys.executable, "-c", "from agora.cli import app; app()", "stance",
+        command = [sys.executable, "-c", "from agora.cli import main; main()", "stance",
                    "--pairs", str(path), "--json", *flags]  # fmt: skip
         started = time.perf_counter()
         cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -169,7 +169,8 @@ def test_library_add_refuses_malformed_locations_before_storing(tmp_path: Path) 
 def test_the_command_line_starts_without_the_heavy_libraries() -> None:
     # Each command imports what it runs: `agora stance` must not pay about a second for the
     # ingest pipeline, BM25 and the models before it reads its first pair.
-    heavy = ("trafilatura", "pypdf", "chromadb", "bm25s", "scipy", "torch", "sentence_transformers")
+    heavy = ("trafilatura", "pypdf", "chromadb", "bm25s", "scipy", "torch", "sentence_transformers",
+             "numpy", "pydantic")  # fmt: skip
     code = f"import sys, agora.cli; print([m for m in {heavy!r} if m in sys.modules])"
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -71,6 +74,31 @@ def test_pairs_file_answers_every_good_line_and_names_the_broken_ones(tmp_path: 
     assert records[6]["options"] == ["yes", "no"]  # the bad byte was replaced, line answered
     assert "line 2" in err and "line 4" in err
     assert 5 not in records  # blank lines are skipped, not errors
+
+
+def test_the_console_script_ends_quickly_with_all_its_output(tmp_path: Path) -> None:
+    # `agora stance` ends the process without the interpreter's teardown (agora.cli.main):
+    # through a pipe (block-buffered) every record and the error must still arrive, and the
+    # exit status must be the command's own.
+    pairs = tmp_path / "pairs.jsonl"
+    good = [json.dumps({"question": QUESTION, "passage": p}) for p in (PRO, CON) * 40]
+    pairs.write_text("\n".join([*good, "not json"]) + "\n")
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    done = subprocess.run(
+        [sys.executable, "-c", "from agora.cli import main; main()", "stance", "--pairs",
+         str(pairs), "--json"],
+        capture_output=True, text=True, timeout=120, env=buffered,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["line"] for r in lines] == list(range(1, 82))
+    assert all(r["leaning"] in ("yes", "no", None) for r in lines[:80])
+    assert "line 81" in done.stderr and "the rest are answered" in done.stderr
+    usage = subprocess.run(
+        [sys.executable, "-c", "from agora.cli import main; main()", "stance"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert usage.returncode == 2 and "--pairs FILE" in usage.stderr
 
 
 def test_missing_model_falls_back_to_the_keyword_heuristic(

@@ -23,10 +23,10 @@ from agora.cli.common import (
     out,
     print_json,
 )
-from audit.types import Audit
 
 if TYPE_CHECKING:
     from audit.llm_judge import LLMJudge
+    from audit.types import Audit
 
 
 @app.command("audit")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -21,10 +21,11 @@ from agora.cli.common import (
     settings_for,
 )
 from agora.progress import RichProgress
-from ingest import IngestSummary, LibraryError, Outcome, SourceRequest
-from ingest.locations import check_location
-from ingest.requests import read_request_list
-from ingest.types import Chunk, Source
+from ingest.errors import LibraryError
+
+if TYPE_CHECKING:  # pydantic models: imported where used, so other commands start faster
+    from ingest import IngestSummary, SourceRequest
+    from ingest.types import Chunk, Source
 
 
 @library_app.command("add")
@@ -58,6 +59,10 @@ def library_add(
     ] = False,
 ) -> None:
     """Add sources; each one ends up ok, skipped, or failed with a reason."""
+    from ingest import SourceRequest
+    from ingest.locations import check_location
+    from ingest.requests import read_request_list
+
     requests = [SourceRequest(location=location) for location in locations or []]
     try:
         if from_file is not None:
@@ -88,6 +93,8 @@ def library_add(
 
 
 def _print_summary(summary: IngestSummary) -> None:
+    from ingest import Outcome
+
     problems = [r for r in summary.results if r.outcome in (Outcome.FAILED, Outcome.SKIPPED)]
     if problems:
         table = Table("#", "location", "outcome", "reason", title="Not added")

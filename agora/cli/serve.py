@@ -19,7 +19,6 @@ from agora.cli.common import (
     load_model_or_fail,
     require_library,
 )
-from agora.settings import load_settings
 
 
 @app.command("serve")
@@ -66,6 +65,8 @@ def serve_command(
     # Here, so that a bad spec stops the server before it starts.
     loaded = load_model_or_fail(llm, api_base, context_window)
     model = LanguageModel(loaded.spec, loaded) if loaded is not None else None
+    from agora.settings import load_settings
+
     settings = load_settings(library=library, allow_private=allow_private or None)
     engine = model.label if model else EXTRACTIVE
     err.print(

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
-from agora.cli.common import JsonOption, app, err, fail, out, print_json
+from agora.cli.common import JsonOption, app, err, fail, out, print_json, quick_exit_when_done
 
 HEURISTIC = "keyword heuristic (debate/stance.py; the reader model file is missing)"
 MODEL = {"stance model": "stance model, relevance by the reader model", "reader": "reader model"}
@@ -45,6 +45,7 @@ def stance_command(
     as_json: JsonOption = False,
 ) -> None:
     """Which option each passage leans to (or no side), with probabilities."""
+    quick_exit_when_done()  # it opens no library and starts no process: nothing to tear down
     if pairs is not None:
         if question is not None or passage:
             fail("give either --pairs FILE, or a question with --passage")
