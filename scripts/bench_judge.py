@@ -110,6 +110,18 @@ window holds a few sentences; the feature judge reads them all), so it does not 
 either (the goal is a better mean with no set below today's). Contradicted F1 with it
 on every pair 0.33 on SciFact (feature judge 0.21). 44 and 31 pairs/s start-up included
 (chunks, full passages) against the feature judge's 310 and 100 in that run.
+
+Two fixes for WiCE measured since (`scripts/judge_xenc_windows.py`, 2026-12-01), neither
+adopted. Several windows (the claim-ranked sentences cut into up to four windows, the best
+window's p(supported)): AUC, supported vs the rest, on dev WiCE 0.611 / 0.607 / 0.599 /
+0.588 for one to four windows against the feature judge's 0.836 (103 pairs), on tune WiCE
+0.678 -> 0.725 against 0.671 (54 pairs), SciFact unchanged (dev 0.783 -> 0.792); the
+windows do not carry what the feature judge sees on these pages. Telling the combination
+how much of the passage the window holds (and its products with the other inputs): tune
+mean macro-F1 by grouped 5-fold cross-validation 0.615 against 0.653 without (WiCE 0.661 vs
+0.716): with 865 tune pairs the extra inputs overfit. The two WiCE samples disagree (tune
+favours the cross-encoder, dev the features, by far more than either's noise suggests), so
+a better WiCE figure needs more WiCE-like training pairs, not a different combination.
 """
 NO_LLM_NOTE = """\
 The LLM judge (`agora audit --llm SPEC`, `audit/llm_judge.py`) runs the same test splits

@@ -42,7 +42,8 @@ from retrieval.rerank import FIRST_STAGE_WEIGHT  # noqa: E402
 SPLITS = json.loads((ROOT / "reader" / "splits.json").read_text())
 RESULTS = ROOT / "build" / "reader"
 SEED = 7
-WEIGHTS = (0.0, 0.25, 0.5, 0.75)  # first-stage weights tried; the product's is chosen on tune
+WEIGHTS = (0.0, 0.25, 0.5, 0.75)
+SPEED_REPEATS = 3  # first-stage weights tried; the product's is chosen on tune
 
 
 def framings(motion: str) -> dict[str, tuple[str, int]]:
@@ -233,10 +234,12 @@ def speed_part(pairs: int) -> dict[str, Any]:
         words = f"{doc.title}. {doc.text}".split()[:150]
         question = "Is it true that this treatment improves outcomes?"
         lines.append(json.dumps({"question": question, "passage": " ".join(words)}))
-    result: dict[str, Any] = {"pairs": pairs}
+    result: dict[str, Any] = {"pairs": pairs, "repeats": SPEED_REPEATS}
     for mode, flags in (("stance", []), ("relevance", ["--relevance"])):
         for count in (1, pairs):
-            run = _time_stance_command(lines[:count], flags)
+            # The median of a few runs: single runs on these shared cores vary by 20%.
+            runs = [_time_stance_command(lines[:count], flags) for _ in range(SPEED_REPEATS)]
+            run = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
             result[f"{mode}_{'startup' if count == 1 else 'run'}"] = run
     for mode in ("stance", "relevance"):
         run, startup = result[f"{mode}_run"], result[f"{mode}_startup"]
@@ -351,8 +354,10 @@ def write(results: dict[str, Any], reader: Reader) -> str:
         # pairs/s including start-up reaches 50 once N / (startup + N / steady) >= 50
         enough = 50 * startup / (1 - 50 / steady) if steady > 50 else None
         parts.append(
-            f"**Speed**: `agora stance --pairs FILE --json` answered {stance['pairs']} pairs "
-            f"(~150-word passages) in {stance['seconds']:.1f} s including start-up: "
+            f"**Speed**: `agora stance --pairs FILE --json` (the console script's entry, "
+            f"`agora.cli:main`; median of {speed.get('repeats', 1)} runs) answered "
+            f"{stance['pairs']} pairs (~150-word passages) in {stance['seconds']:.1f} s "
+            "including start-up: "
             f"**{stance['pairs_per_s']:.1f} pairs/s**; start-up (one pair) "
             f"{startup:.1f} s, then {steady:.0f} pairs/s, so 50 pairs/s including start-up "
             + (f"from about {enough:.0f} pairs on" if enough else "is not reached")
