@@ -27,7 +27,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reader.framing import frame_options
+from reader.framing import YES_NO, frame_options, option_questions
 
 if TYPE_CHECKING:
     from reader.stance import StanceModel
@@ -103,6 +103,34 @@ def _load_stance(quantize: bool) -> StanceModel | None:
         )
     except StanceModelMissing:
         return None
+
+
+# The least |p(A) - p(B)| for a leaning on a choice question read as two yes/no questions:
+# chosen on the tune motions by the rule train_stance.py uses for the file's own margin
+# (the smallest whose calls are 75% right); scripts/bench_stance_reading.py prints it.
+CHOICE_MARGIN = 0.05
+
+
+def stance_questions(question: str, options: list[str]) -> list[tuple[str, list[str]]]:
+    """What the stance model reads for a question: the question itself, or, for an "A or B?"
+    question read against its own options, "...A?" and "...B?" as yes/no questions. Read
+    directly, an "A or B?" wording the model never saw often comes out reversed when the
+    less favourable option comes first (tune motions: macro-F1 0.43-0.51 with it first,
+    0.69-0.79 the other way round); the two yes/no questions read the same whatever the
+    order (0.63-0.76). docs/benchmarks.md, Stance model: choice questions."""
+    split = option_questions(question)
+    if split is None or frame_options(question)[1] != options:
+        return [(question, options)]
+    return [(split[0], list(YES_NO)), (split[1], list(YES_NO))]
+
+
+def combine_stance(readings: list[list[float]]) -> list[float]:
+    """One [p(A), p(B), p(no side)] from `stance_questions`' readings: the direct one as it
+    is; from "A?" and "B?", A is "yes to A" and "no to B" (averaged), B the converse."""
+    if len(readings) == 1:
+        return readings[0]
+    (a_yes, a_no, a_none), (b_yes, b_no, b_none) = readings
+    return [(a_yes + b_no) / 2, (b_yes + a_no) / 2, (a_none + b_none) / 2]
 
 
 def _cut_note(passage: str, window: int, count: Callable[[str, int], int]) -> str | None:
@@ -265,13 +293,16 @@ class Reader:
         if use_model:
             self._fill(keys, results, "model", self._read_stance)
         readings = []
-        for (_, _, opts, notes), cached in zip(prepared, results, strict=True):
+        for (q_text, _, opts, notes), cached in zip(prepared, results, strict=True):
             probs = cached.model if use_model else cached.head
             cut = cached.model_cut if use_model else cached.cut
             assert probs is not None
             best = max(range(3), key=lambda i: probs[i])
             if use_model and self.stance_model is not None:
-                side = self.stance_model.leaning(probs)  # its margin, chosen on tune motions
+                # The file's margin, or the one chosen for a choice question's two yes/no
+                # readings; both on the tune motions.
+                split = len(stance_questions(q_text, opts)) == 2
+                side = self.stance_model.leaning(probs, CHOICE_MARGIN if split else None)
                 best = 2 if side is None else side
             labelled = {opts[0]: probs[0], opts[1]: probs[1], NO_SIDE: probs[2]}
             readings.append(
@@ -333,21 +364,29 @@ class Reader:
                 cached.cut = _cut_note(items[index][1], self.max_tokens, tokenizer.count)
 
     def _read_stance(self, items: list[tuple[str, str, list[str]]], into: list[_Cached]) -> None:
-        """The stance model over (question, passage, options), batched as the reader is."""
+        """The stance model over (question, passage, options), batched as the reader is. A
+        choice question is read as its two yes/no questions (`stance_questions`)."""
         from reader.stance import MAX_TOKENS
 
         model = self.stance_model
         assert model is not None
+        reads = [(index, question, options, passage)
+                 for index, (q, passage, o) in enumerate(items)
+                 for question, options in stance_questions(q, o)]  # fmt: skip
 
         def encode(group: list[int]) -> dict[str, Any]:
-            return model.encode_pairs([(items[i][0], items[i][2], items[i][1]) for i in group])
+            return model.encode_pairs([(reads[i][1], reads[i][2], reads[i][3]) for i in group])
 
-        rows = self._batched([len(p) for _, p, _ in items], encode, model.forward)
-        for index, tokens, probs in rows:
-            into[index].model = probs
+        rows = self._batched([len(r[3]) for r in reads], encode, model.forward)
+        by_item: dict[int, list[tuple[int, list[float]]]] = {}
+        for read, tokens, probs in rows:
+            by_item.setdefault(reads[read][0], []).append((read, probs))
             if tokens >= MAX_TOKENS:
+                index = reads[read][0]
                 into[index].model_cut = _cut_note(items[index][1], MAX_TOKENS,
                                                   model.tokenizer.count)  # fmt: skip
+        for index, found in by_item.items():
+            into[index].model = combine_stance([probs for _, probs in sorted(found)])
 
     def _batched(
         self,

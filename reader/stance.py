@@ -145,8 +145,10 @@ class StanceModel:
                 out[index] = probs[row]
         return out
 
-    def leaning(self, probs: Sequence[float]) -> int | None:
-        """0 or 1 (the option) when the model is sure by `margin`, else None (no side)."""
-        if probs[2] >= max(probs[0], probs[1]) or abs(probs[0] - probs[1]) < self.margin:
+    def leaning(self, probs: Sequence[float], margin: float | None = None) -> int | None:
+        """0 or 1 (the option) when the model is sure by `margin` (default: the file's),
+        else None (no side)."""
+        least = self.margin if margin is None else margin
+        if probs[2] >= max(probs[0], probs[1]) or abs(probs[0] - probs[1]) < least:
             return None
         return 0 if probs[0] > probs[1] else 1

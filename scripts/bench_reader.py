@@ -299,7 +299,10 @@ def write(results: dict[str, Any], reader: Reader) -> str:
             f"({'; '.join(stance['motions'])}).\n\n"
             + markdown_table(["question kind", "pairs", *names], rows)
             + "\n\n'stance model' is what the debate uses (`Reader.read`: the stance model, "
-            "int8, its margin applied); 'reader head' is the reader's own stance head, used "
+            "int8, its margin applied; a choice question read as its two yes/no questions, "
+            "'Is X A?' and 'Is X B?', with the margin chosen for them, see Stance model: how "
+            "it reads; before 2026-12-01 it was read directly: seen template 0.743, unseen "
+            "0.490); 'reader head' is the reader's own stance head, used "
             "when the stance model's file is missing; 'two-way' takes the likelier option even "
             "when 'no side' wins. Embedding + logistic: MiniLM vectors [passage, "
             "passage x question] with a logistic regression trained on 100 arguments of each "

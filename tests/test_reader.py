@@ -14,6 +14,7 @@ from reader import (
     ReaderModelMissing,
     frame_options,
 )
+from reader.framing import option_questions
 
 # Written for these tests (not ArgKP or SciFact rows): one question, a passage for each
 # side, a neutral on-topic one, and one about something else entirely.
@@ -130,10 +131,50 @@ def test_missing_model_file_is_a_clear_error(tmp_path: Path) -> None:
             ["hire more engineers", "invest in sales"],
         ),
         ("Should we abandon school uniforms?", "yes_no", ["yes", "no"]),
+        # Option A is as long as option B without their articles (was ["gap progress", ...]).
+        ("Is the gap progress or a setback?", "choice", ["progress", "setback"]),
     ],
 )
 def test_question_framing(question: str, kind: str, options: list[str]) -> None:
     assert frame_options(question) == (kind, options)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "We see AI gains in engineering: is that an advantage or an imbalance?",
+            (
+                "We see AI gains in engineering: is that an advantage?",
+                "We see AI gains in engineering: is that an imbalance?",
+            ),
+        ),
+        ("Is the gap progress or a setback?", ("Is the gap progress?", "Is the gap a setback?")),
+        (
+            "Should we hire more engineers or invest in sales?",
+            ("Should we hire more engineers?", "Should we invest in sales?"),
+        ),
+        ("Advantage or imbalance?", ("Advantage?", "Imbalance?")),
+        ("Should we abandon school uniforms?", None),
+    ],
+)
+def test_a_choice_question_as_two_yes_no_questions(
+    question: str, expected: tuple[str, str] | None
+) -> None:
+    assert option_questions(question) == expected
+
+
+def test_a_choice_reads_the_same_in_either_order(reader: Reader) -> None:
+    # Read as "...an advantage?" and "...a liability?", the order the options are asked in
+    # cannot change the reading (read directly, an unseen wording often came out reversed).
+    one = reader.read("Is the car ban an advantage or a liability?", [PRO, CON])
+    other = reader.read("Is the car ban a liability or an advantage?", [PRO, CON])
+    for a, b in zip(one, other, strict=True):
+        assert a.options == ["advantage", "liability"] and b.options == ["liability", "advantage"]
+        assert a.probabilities == pytest.approx(b.probabilities, abs=1e-4)
+        assert a.leaning == b.leaning
+    assert one[0].probabilities["advantage"] > one[0].probabilities["liability"]
+    assert one[1].probabilities["liability"] > one[1].probabilities["advantage"]
 
 
 def test_debate_stances_use_the_model_and_fall_back_without_it(
