@@ -316,12 +316,19 @@ def risks(reading: Reading) -> list[Statement]:
         key=lambda c: -reading.strength(c),
     )
     quoted: set[str] = set()
+    # A verdict too close to call decides nothing an objection could overturn: the risk is
+    # then that of leaning toward the side the panel voted on.
+    key, args = (
+        ("risk_objection", {})
+        if reading.option
+        else ("risk_objection_close", {"option": reading.vote_option})
+    )
     for item in against:
         if item.claim.text not in quoted and len(quoted) < 2:
             quoted.add(item.claim.text)
             found.append(
                 Statement(
-                    text=Phrase(key="risk_objection", args={"quote": item.claim.text}),
+                    text=Phrase(key=key, args={**args, "quote": item.claim.text}),
                     citations=list(item.claim.citations),
                 )
             )

@@ -205,6 +205,7 @@ EN: dict[str, str] = {
     "story_better": "The better story the final round told, in the sources' words: “{quote}”",
     "story_contrarian": "What the Contrarian found that the others left unused: “{quote}”",
     "risk_objection": "The verdict could be wrong if this holds: “{quote}”",
+    "risk_objection_close": "Leaning toward “{option}” would be wrong if this holds: “{quote}”",
     "risk_caveat": "A cited source cautions: “{quote}”",
     "risk_unchecked": "{count} of the {checked} claims the Auditor checked were only partly "
     "backed or not backed by the passages they cite.",
@@ -393,6 +394,7 @@ ZH: dict[str, str] = {
     "story_better": "最后一回合以来源原文讲出的更好的故事：“{quote}”",
     "story_contrarian": "反方找到而其他人未使用的证据：“{quote}”",
     "risk_objection": "如果以下说法成立，结论可能是错的：“{quote}”",
+    "risk_objection_close": "如果以下说法成立，倾向于“{option}”就是错的：“{quote}”",
     "risk_caveat": "一个被引用的来源提醒：“{quote}”",
     "risk_unchecked": "核查员核查的 {checked} 条论断中，有 {count} 条仅部分得到或没有得到"
     "所引材料的支持。",

@@ -358,6 +358,11 @@ def test_a_narrow_split_is_too_close_to_call() -> None:
     assert close.verdict.option is None  # 2 to 1 is not a verdict
     assert isinstance(answer, Phrase) and answer.key == "verdict_close"
     assert "too close to call: 2 passages lean toward “advantage” and 1" in render(close, "md")
+    # Nothing was decided that an objection could overturn: the risk is in leaning one way.
+    (objection,) = [r.text for r in close.risks if isinstance(r.text, Phrase)
+                    and r.text.key.startswith("risk_objection")]  # fmt: skip
+    assert objection.key == "risk_objection_close" and objection.args["option"] == "advantage"
+    assert "Leaning toward “advantage” would be wrong if this holds" in render(close, "md")
     clear = build_report(make_debate(3, 1, plan, [1, 1, 1], [60, 40]))
     answer = clear.verdict.answer.text
     assert clear.verdict.option == "advantage"  # 3 to 0 is
