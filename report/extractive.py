@@ -14,6 +14,7 @@ from functools import lru_cache
 from debate.quote_use import use_counts
 from debate.stance import HEAD_METHOD, MODEL_METHOD
 from debate.types import CITE, Debate, MemberKind, cite
+from reader.framing import YES_NO
 from reader.roles import SentenceRole
 from report.keypoints import KeyPoint, PointInput, group_points
 from report.reading import CitedClaim, Reading
@@ -363,7 +364,8 @@ def risks(reading: Reading) -> list[Statement]:
         methods = {s.method for s in reading.stances.values()}
         key = "risk_heuristic"
         if methods <= {MODEL_METHOD}:
-            key = "risk_stance_model"
+            choice = list(reading.options[:2]) != list(YES_NO)
+            key = "risk_stance_model_choice" if choice else "risk_stance_model"
         elif methods <= {MODEL_METHOD, HEAD_METHOD}:
             key = "risk_reader"
         found.append(Statement(text=Phrase(key=key)))

@@ -144,7 +144,14 @@ def test_the_risks_say_how_the_leanings_were_read(run: Debate, demo_library) -> 
     right; read by the heuristic: the risk names it; a mix: the weakest reading is named."""
     keys = {s.text.key for s in build_report(run, demo_library).risks}  # type: ignore[union-attr]
     assert {s.method for s in run.stances} == {MODEL_METHOD}
-    assert "risk_stance_model" in keys and not keys & {"risk_reader", "risk_heuristic"}
+    # The demo question is "an advantage or an imbalance?": read as two yes/no questions,
+    # whose figures the risk gives; a yes/no question gets the yes/no figure.
+    assert run.frame.options[:2] == ["advantage", "imbalance"]
+    assert "risk_stance_model_choice" in keys and not keys & {"risk_reader", "risk_heuristic"}
+    yes_no = run.model_copy(deep=True)
+    yes_no.frame.options = ["yes", "no"]
+    keys = {s.text.key for s in build_report(yes_no, demo_library).risks}  # type: ignore[union-attr]
+    assert "risk_stance_model" in keys and "risk_stance_model_choice" not in keys
     by = {
         HEAD_METHOD: "risk_reader",
         "yes/no cue words (supporting vs undercutting); a heuristic": "risk_heuristic",
@@ -154,8 +161,9 @@ def test_the_risks_say_how_the_leanings_were_read(run: Debate, demo_library) -> 
         for stance in other.stances:
             stance.method = method
         keys = {s.text.key for s in build_report(other, demo_library).risks}  # type: ignore[union-attr]
-        assert expected in keys and len(keys & {*by.values(), "risk_stance_model"}) == 1
+        models = {"risk_stance_model", "risk_stance_model_choice"}
+        assert expected in keys and len(keys & {*by.values(), *models}) == 1
     mixed = run.model_copy(deep=True)
     mixed.stances[0].method = HEAD_METHOD
     keys = {s.text.key for s in build_report(mixed, demo_library).risks}  # type: ignore[union-attr]
-    assert "risk_reader" in keys and "risk_stance_model" not in keys
+    assert "risk_reader" in keys and not keys & {"risk_stance_model", "risk_stance_model_choice"}
