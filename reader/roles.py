@@ -104,6 +104,11 @@ _NOT_NEXT = "of is are was were has have had can could will would may might and 
 _IMPERATIVE_VERBS = frozenset(_VERBS.split())
 _NOT_IMPERATIVE_NEXT = frozenset(_NOT_NEXT.split())
 _CONDITIONAL_IMPERATIVE = re.compile(r"^\w+ [^,.;]+ and you(?:'ll| will| would)\b", re.I)
+_DISCOURSE = re.compile(
+    r"^(?:read|put|seen|taken|viewed|looked at)\s+(?:that|this|so|simply|differently|"
+    r"another|together|in)\b[^,]{0,30},\s*",
+    re.IGNORECASE,
+)
 _INTRO = re.compile(
     r"^(?:before|after|if|when|once|until|unless|for|to|in short|first|then|finally|instead"
     r"|where possible|in practice)\b[^,]{0,80},\s*",
@@ -308,9 +313,11 @@ def _recommends(text: str) -> str | None:
     if _CONDITIONAL_IMPERATIVE.search(text):
         return None  # "Ask a sales leader and you will hear ...": a scene, not advice
     # An imperative opens the sentence ("Measure the net.") or follows an opening clause
-    # ("Before rebalancing anything, measure the net.").
-    stripped = _INTRO.sub("", text, count=1)
-    for clause, opening in ((text, True), (stripped, stripped != text)):
+    # ("Before rebalancing anything, measure the net."); a discourse marker ("Read that
+    # way, ...") is a verb that instructs no one, so only what follows it can.
+    marker = _DISCOURSE.match(text)
+    stripped = text[marker.end() :] if marker else _INTRO.sub("", text, count=1)
+    for clause, opening in ((text, not marker), (stripped, stripped != text)):
         words = re.findall(r"[A-Za-z']+", clause)
         if not opening or len(words) < 2 or words[0].lower() not in _IMPERATIVE_VERBS:
             continue

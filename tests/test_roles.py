@@ -54,6 +54,21 @@ def test_a_necessity_stated_as_a_regularity_is_not_advice() -> None:
     assert sentence_role(text, RUN).role == SentenceRole.FINDING
 
 
+def test_a_discourse_marker_is_not_an_instruction() -> None:
+    # From the demo report, where it was quoted as "A source recommends": the verb opens a
+    # way of reading, not advice; advice after such a marker still counts.
+    text = (
+        "Read that way, an engineering team that gets faster while the rest of the "
+        "organisation stays the same is not holding an advantage."
+    )
+    assert sentence_role(text, RUN).role == SentenceRole.FINDING
+    advice = "Put simply, measure the net before you rebalance."
+    assert sentence_role(advice, RUN).role == SentenceRole.RECOMMENDATION
+    assert sentence_role("Read the contract before signing.", RUN).role == (
+        SentenceRole.RECOMMENDATION
+    )
+
+
 def test_reported_advice_in_a_past_dated_sentence_is_not_a_recommendation() -> None:
     text = (
         "By 2025, press reports quoted the company's chief executive acknowledging that a "
