@@ -67,8 +67,8 @@ def resolve_model_path(name: str) -> Path:
 
 
 def int8(module: Any) -> Any:
-    """`module` with its linear layers in int8 (dynamic quantisation): the embedder's, the
-    reader's, the stance model's and the judge cross-encoder's one path.
+    """`module` with its linear layers in int8 (dynamic quantisation), changed in place: the
+    embedder's, the reader's, the stance model's and the judge cross-encoder's one path.
 
     torch.ao dynamic quantisation is deprecated in favour of torchao but still present and
     fast in the pinned torch 2.13; it nearly doubles CPU throughput (docs/benchmarks.md).
@@ -80,7 +80,11 @@ def int8(module: Any) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", UserWarning)
-        return torch.ao.quantization.quantize_dynamic(module, {torch.nn.Linear}, dtype=torch.qint8)
+        # In place: a copy first (the default) deep-copies the module and packs every weight
+        # again, a third of `agora stance`'s model load; no caller keeps the fp32 module.
+        return torch.ao.quantization.quantize_dynamic(
+            module, {torch.nn.Linear}, dtype=torch.qint8, inplace=True
+        )
 
 
 class Embedder:
