@@ -129,12 +129,18 @@ def test_a_file_with_every_layer_trained_loads_them_all(tmp_path: Path) -> None:
     six = crossenc.CrossEncoder.load(path)
     assert six.trained == 6
     probs = six.probabilities([SUPPORTED], [PASSAGE])
-    # the saved layer 0 was loaded, not the packaged one: the reading follows it
+    # The saved layer 0 was loaded, not the packaged one: the reading is that of the model
+    # saved (as stored, fp16, then run in int8 as the judge runs it). Compared in int8 on
+    # both sides: fp32 against int8 differs by up to 0.14 with this perturbed layer.
     head.eval()
+    with torch.no_grad():
+        for parameter in base.encoder.parameters():  # the layers; embeddings stay packaged
+            parameter.copy_(parameter.half().float())
+    crossenc.quantize_lower(base, 0)
     with torch.inference_mode():
         batch = crossenc.tokenize(six.tokenizer, [SUPPORTED], [PASSAGE])
-        expected = torch.softmax(forward(base, head, batch), -1).numpy()
-    assert np.allclose(probs, expected, atol=0.05)  # int8 against fp32
+        expected = torch.softmax(forward(base, head.half().float(), batch), -1).numpy()
+    assert np.allclose(probs, expected, atol=1e-4)
     assert np.isclose(probs.sum(), 1.0, atol=1e-5)
     _, packaged = load_base(resolve_model_path(crossenc.BASE_MODEL))
     with torch.inference_mode():
