@@ -42,8 +42,8 @@ from retrieval.rerank import FIRST_STAGE_WEIGHT  # noqa: E402
 SPLITS = json.loads((ROOT / "reader" / "splits.json").read_text())
 RESULTS = ROOT / "build" / "reader"
 SEED = 7
-WEIGHTS = (0.0, 0.25, 0.5, 0.75)
-SPEED_REPEATS = 3  # first-stage weights tried; the product's is chosen on tune
+WEIGHTS = (0.0, 0.25, 0.5, 0.75)  # first-stage weights tried over BM25
+SPEED_REPEATS = 3
 
 
 def framings(motion: str) -> dict[str, tuple[str, int]]:
@@ -321,12 +321,12 @@ def write(results: dict[str, Any], reader: Reader) -> str:
             "shared cores in this session):\n\n"
             + markdown_table(["ranking", "nDCG@10"], rows)
             + "\n\nThe weight blends BM25's min-max scaled score with the calibrated "
-            "relevance. The product's weight (retrieval/rerank.py FIRST_STAGE_WEIGHT, "
-            f"{FIRST_STAGE_WEIGHT}) is the best on the tune claims"
-            + (f" ({tuned})" if (tuned := _tuned(results)) else "")
-            + " when it beats the first stage alone there by 0.01 or more, else 1.0 (the "
-            "first stage's order, with the relevance attached). Every weight is shown here "
-            "so none is picked on these claims."
+            "relevance"
+            + (f" (over BM25, {tuned})" if (tuned := _tuned(results)) else "")
+            + ". The product's weight (retrieval/rerank.py FIRST_STAGE_WEIGHT, "
+            f"{FIRST_STAGE_WEIGHT}) is chosen on the tune claims through the product's own "
+            "hybrid first stage (Reranking through the product, below): the best blend when "
+            "it beats the first stage alone there by 0.01 or more, else 1.0."
             "\n\nRerank latency "
             "(30 abstracts of ~250 words, reader only): p50 "
             f"{relevance['rerank_p50_s']:.2f} s, p95 {relevance['rerank_p95_s']:.2f} s."
