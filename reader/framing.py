@@ -30,7 +30,7 @@ def option_questions(question: str) -> tuple[str, str] | None:
     imbalance?" -> ("Is the gap an advantage?", "Is the gap an imbalance?"); None for a
     yes/no question. The stance model reads a yes/no question the same way whatever its
     wording, where an "A or B?" it never saw can be read through the wrong order
-    (docs/benchmarks.md, Stance model: choice questions)."""
+    (docs/benchmarks.md, "Stance model: how it reads")."""
     parts = _choice_parts(question)
     if parts is None:
         return None

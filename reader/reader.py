@@ -117,7 +117,7 @@ def stance_questions(question: str, options: list[str]) -> list[tuple[str, list[
     directly, an "A or B?" wording the model never saw often comes out reversed when the
     less favourable option comes first (tune motions: macro-F1 0.43-0.51 with it first,
     0.69-0.79 the other way round); the two yes/no questions read the same whatever the
-    order (0.63-0.76). docs/benchmarks.md, Stance model: choice questions."""
+    order (0.63-0.76). docs/benchmarks.md, "Stance model: how it reads"."""
     split = option_questions(question)
     if split is None or frame_options(question)[1] != options:
         return [(question, options)]
