@@ -103,6 +103,14 @@ _VERBS = """ask avoid begin build buy cancel change check choose clean compare c
 _NOT_NEXT = "of is are was were has have had can could will would may might and or to for"
 _IMPERATIVE_VERBS = frozenset(_VERBS.split())
 _NOT_IMPERATIVE_NEXT = frozenset(_NOT_NEXT.split())
+# "Support tickets rose 18%", "Test results were mixed": a verb that is a noun here, the
+# sentence's own verb coming third. ("Review the results", "Track which tickets rose" keep
+# a determiner second and stay advice.)
+_THIRD = "is are was were has have had rose fell grew remained"
+_DETERMINING = """the a an this that these those which what who your our their his her its
+    each every all any no some more fewer less"""
+_THIRD_WORD_VERBS = frozenset(_THIRD.split())
+_DETERMINERS = frozenset(_DETERMINING.split())
 _CONDITIONAL_IMPERATIVE = re.compile(r"^\w+ [^,.;]+ and you(?:'ll| will| would)\b", re.I)
 _DISCOURSE = re.compile(
     r"^(?:read|put|seen|taken|viewed|looked at)\s+(?:that|this|so|simply|differently|"
@@ -322,9 +330,17 @@ def _recommends(text: str) -> str | None:
         if not opening or len(words) < 2 or words[0].lower() not in _IMPERATIVE_VERBS:
             continue
         capital = clause[:1].isupper() or clause is stripped
-        if capital and words[1].lower() not in _NOT_IMPERATIVE_NEXT:
+        if capital and words[1].lower() not in _NOT_IMPERATIVE_NEXT and not _noun_first(words):
             return words[0]
     return None
+
+
+def _noun_first(words: list[str]) -> bool:
+    """The first word is a noun of the subject: "Support tickets rose", "Test results were"."""
+    if len(words) < 3 or words[1].lower() in _DETERMINERS:
+        return False
+    third = words[2].lower()
+    return third in _THIRD_WORD_VERBS or (words[1].lower().endswith("s") and third.endswith("ed"))
 
 
 def _heading(text: str) -> bool:

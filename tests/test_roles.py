@@ -69,6 +69,23 @@ def test_a_discourse_marker_is_not_an_instruction() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("sentence", "role"),
+    [
+        # From the demo report ("A source recommends: Support tickets rose 18% ..."): a
+        # verb that is a noun here, the sentence's own verb coming third.
+        ("Support tickets rose 18%, about half of them about new features.", "statistic"),
+        ("Test results were mixed across the three sites.", "finding"),
+        ("Use cases varied widely between teams.", "finding"),
+        ("Review the results before the board meeting.", "recommendation"),
+        ("Track which tickets rose after each release.", "recommendation"),
+        ("Train staff based on their roles.", "recommendation"),
+    ],
+)
+def test_a_noun_that_looks_like_a_verb_is_not_an_instruction(sentence: str, role: str) -> None:
+    assert sentence_role(sentence, RUN).role == SentenceRole(role)
+
+
 def test_reported_advice_in_a_past_dated_sentence_is_not_a_recommendation() -> None:
     text = (
         "By 2025, press reports quoted the company's chief executive acknowledging that a "
