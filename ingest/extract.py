@@ -5,8 +5,9 @@ One entry point, :func:`extract`, dispatches on the sniffed :class:`SourceKind`:
 - HTML goes through trafilatura, which drops navigation, footers and other boilerplate.
   We decode the bytes ourselves first, because trafilatura guesses encodings from the
   bytes alone and ignores the page's declared charset.
-- PDF goes through pypdf page by page; ``pages`` records where each page's text sits in
-  the joined text, so chunks can cite page numbers.
+- PDF goes through pypdf page by page, without page numbers and running headers and
+  footers (``ingest.pdf_pages``); ``pages`` records where each page's text sits in the
+  joined text, so chunks can cite page numbers.
 - Text and markdown are decoded (``ingest.decoding``), newlines normalised, and (for
   markdown) YAML front matter read for metadata and removed.
 
@@ -29,6 +30,7 @@ from pypdf.errors import DependencyError, LimitReachedError
 from trafilatura.settings import Document
 
 from ingest.decoding import decode_text
+from ingest.pdf_pages import separator, strip_furniture
 from ingest.types import ExtractedDocument, PageSpan, SourceKind
 
 # A plain-text title longer than this is a paragraph, not a title.
@@ -168,18 +170,16 @@ def _extract_pdf(content: bytes, min_text_chars: int) -> ExtractedDocument:
             f"not a readable PDF (damaged or truncated: {_short_error(exc)})"
         ) from exc
 
-    text_parts: list[str] = []
+    title, author, created = _pdf_metadata(reader)
+    text = ""
     spans: list[PageSpan] = []
-    offset = 0
-    for number, page_text in enumerate(page_texts, start=1):
+    for number, page_text in enumerate(strip_furniture(page_texts, title), start=1):
         if not page_text:
             continue  # an image-only or blank page: no span, page numbers stay true
-        if text_parts:
-            offset += 2  # the "\n\n" joining this page to the previous one
-        spans.append(PageSpan(page=number, start=offset, end=offset + len(page_text)))
-        text_parts.append(page_text)
-        offset += len(page_text)
-    text = "\n\n".join(text_parts)
+        if text:
+            text += separator(text, page_text)
+        spans.append(PageSpan(page=number, start=len(text), end=len(text) + len(page_text)))
+        text += page_text
 
     pages = len(page_texts)
     if not text:
@@ -190,7 +190,6 @@ def _extract_pdf(content: bytes, min_text_chars: int) -> ExtractedDocument:
         raise _too_short(
             len(text), f"from a PDF of {_pages(pages)}; scanned images? OCR is not supported"
         )
-    title, author, created = _pdf_metadata(reader)
     return ExtractedDocument(
         kind=SourceKind.PDF, text=text, title=title, author=author, date=created, pages=spans
     )

@@ -11,6 +11,7 @@ from pypdf import PdfWriter
 
 from ingest.decoding import decode_text
 from ingest.extract import ExtractionError, extract
+from ingest.text import split_passage
 from ingest.types import SourceKind
 
 ARTICLE = """<!DOCTYPE html>
@@ -291,3 +292,33 @@ def test_short_text_is_refused_with_its_length() -> None:
         "extracted only 12 characters of readable text (too short to be a useful source)"
     )
     assert extract(b"Just a line.", SourceKind.TEXT, min_text_chars=5).text == "Just a line."
+
+
+def test_pdf_page_furniture_is_dropped_and_a_sentence_runs_on_across_the_break() -> None:
+    # As the demo's PDFs are laid out: the title atop every page after the first, "Page N
+    # of 3" at the foot of each, a footer line repeated, and a sentence crossing page 1's end.
+    # Before, the splitter quoted "Annual heat report experiments and build ..." as one
+    # sentence.
+    title = "Annual heat report"
+    body = "Cooling demand rose in every district we measured this summer. " * 6
+    pages = [
+        f"{title}\n{body}\nThe answer is to use the capacity to run more\nHarbour City Council"
+        "\nPage 1 of 3",
+        f"{title}\nexperiments and build the tools the wards keep asking for.\n{body}\n"
+        "2023 was the hottest year on record\nHarbour City Council\nPage 2 of 3",
+        f"{title}\n{body}\nHarbour City Council\nPage 3 of 3",
+    ]
+    document = extract(make_pdf(pages, title=title), SourceKind.PDF)
+    text = document.text
+    assert "Page 1 of 3" not in text and "Page 3 of 3" not in text
+    assert "Harbour City Council" not in text  # the same footer line on every page
+    assert text.count(title) == 1 and text.startswith(title)  # the heading on page 1 stays
+    assert "2023 was the hottest year on record" in text  # body text, not furniture
+    sentences = [s.text for s in split_passage(text)]
+    assert (
+        "The answer is to use the capacity to run more\nexperiments and build the tools the "
+        "wards keep asking for." in sentences
+    )
+    second = document.pages[1]
+    assert text[second.start : second.end].startswith("experiments and build")
+    assert [span.page for span in document.pages] == [1, 2, 3]
