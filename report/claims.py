@@ -66,9 +66,11 @@ def report_claims(report: Report) -> list[ReportClaim]:
     claims = []
     for section, statement in statements(report):
         text = statement.text
-        # A templated sentence around a quote asserts the quote; the judge sees only that.
-        quoted = text.args.get("quote") if isinstance(text, Phrase) else None
-        rendered = str(quoted) if quoted is not None else english.say(text)
+        # A templated sentence around a quote ("...: “quote”") or a key point ("For X: 8 key
+        # points from 7 sources; the strongest, from 3 sources: “point”") asserts that quote
+        # or point, and cites its passages; the judge sees only that, not the counting.
+        quoted = _asserted(text)
+        rendered = quoted if quoted is not None else english.say(text)
         chunk_ids = [*CITE.findall(rendered), *statement.citations]
         claims.append(
             ReportClaim(
@@ -79,6 +81,17 @@ def report_claims(report: Report) -> list[ReportClaim]:
             )
         )
     return claims
+
+
+QUOTING_ARGS = ("quote", "point")
+
+
+def _asserted(text: object) -> str | None:
+    """The quote or key point a templated sentence is built around, or None."""
+    if not isinstance(text, Phrase):
+        return None
+    found = next((text.args[name] for name in QUOTING_ARGS if name in text.args), None)
+    return None if found is None else str(found).strip().removeprefix("“").removesuffix("”")
 
 
 def audit_inputs(report: Report) -> list[ClaimInput]:

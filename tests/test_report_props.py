@@ -328,6 +328,14 @@ def test_claims_for_the_audit_carry_numbered_chunks_and_mark_the_html() -> None:
     numbered = {c.chunk_id for entry in report.citations for c in entry.chunks}
     assert {k for claim in claims for k in claim.chunk_ids} == numbered
     assert {claim.section for claim in claims} >= {"verdict", "predictions", "evidence", "rounds"}
+    # "For X: 2 key points from 2 sources; the strongest, ...: “point”" asserts its point:
+    # the audit judges the point against its passages, not the counting around it.
+    sides = [s for s in report.verdict.sides if isinstance(s.text, Phrase)]
+    assert sides
+    for side in sides:
+        point = str(side.text.args["point"]).strip("“”")  # type: ignore[union-attr]
+        assert any(c.text == point and c.section == "verdict" for c in claims), point
+    assert not any(c.text.startswith("For “") for c in claims)
     cited = [claim for claim in claims if claim.chunk_ids]
     audit = Audit(
         target="run",
