@@ -6,8 +6,8 @@ sentence splitter then quotes "Illustrative case: ... FY2026 experiments and bui
 internal tools ..." as one sentence. Lines are dropped only where furniture sits (among the
 first or last two lines of a page) and only when they are page numbers, the document's
 title again after its first page, or the same line (numbers aside, when short) at the same
-end of two or more pages. A sentence that runs on across the break is then joined by one line break
-rather than a paragraph break.
+end of two or more pages. A sentence that runs on across the break is then joined by one
+line break rather than a paragraph break.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def _edge(page: list[str], end: str) -> list[str]:
 
 
 def _repeated(edges: list[list[str]]) -> set[str]:
-    """Lines (digits aside) found at this end of two or more pages."""
+    """Lines (as `_key` compares them) found at this end of two or more pages."""
     seen: dict[str, int] = {}
     for lines in edges:
         for key in {_key(line) for line in lines}:
