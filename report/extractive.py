@@ -14,7 +14,6 @@ from functools import lru_cache
 from debate.quote_use import use_counts
 from debate.stance import HEAD_METHOD, MODEL_METHOD
 from debate.types import CITE, Debate, MemberKind, cite
-from reader.framing import YES_NO
 from reader.roles import SentenceRole
 from report.keypoints import KeyPoint, PointInput, group_points
 from report.reading import CitedClaim, Reading
@@ -364,7 +363,7 @@ def risks(reading: Reading) -> list[Statement]:
         methods = {s.method for s in reading.stances.values()}
         key = "risk_heuristic"
         if methods <= {MODEL_METHOD}:
-            choice = list(reading.options[:2]) != list(YES_NO)
+            choice = reading.debate.frame.kind == "choice"
             key = "risk_stance_model_choice" if choice else "risk_stance_model"
         elif methods <= {MODEL_METHOD, HEAD_METHOD}:
             key = "risk_reader"

@@ -14,7 +14,7 @@ from test_report_props import OPTIONS, make_debate
 from debate import Debate, run_debate
 from debate.quote_use import UseChecker, use_counts, use_sentence
 from debate.stance import HEAD_METHOD, MODEL_METHOD
-from debate.types import Claim, FactCheck, Move, Turn, TurnRef
+from debate.types import Claim, FactCheck, Move, QuestionFrame, Turn, TurnRef
 from ingest.types import Verdict
 from report.build import build_report
 from report.render import render
@@ -149,7 +149,7 @@ def test_the_risks_say_how_the_leanings_were_read(run: Debate, demo_library) -> 
     assert run.frame.options[:2] == ["advantage", "imbalance"]
     assert "risk_stance_model_choice" in keys and not keys & {"risk_reader", "risk_heuristic"}
     yes_no = run.model_copy(deep=True)
-    yes_no.frame.options = ["yes", "no"]
+    yes_no.frame = QuestionFrame(kind="yes_no", options=["yes", "no"])
     keys = {s.text.key for s in build_report(yes_no, demo_library).risks}  # type: ignore[union-attr]
     assert "risk_stance_model" in keys and "risk_stance_model_choice" not in keys
     by = {
