@@ -31,6 +31,7 @@ from retrieval_eval import load_claims, ndcg_recall_at_k, split_claims  # noqa: 
 from agora.settings import Settings  # noqa: E402
 from ingest import Library  # noqa: E402
 from retrieval.hybrid import HybridConfig, Retriever  # noqa: E402
+from retrieval.types import Passage  # noqa: E402
 
 CHUNKS_PER_QUERY = 40  # enough chunks to fill ten distinct documents
 
@@ -47,8 +48,13 @@ def open_scifact_library() -> Library:
 
 
 def ranked_docs(retriever: Retriever, claim: str) -> list[str]:
+    return by_document(retriever.search(claim, k=CHUNKS_PER_QUERY))
+
+
+def by_document(passages: list[Passage]) -> list[str]:
+    """The ten best documents: each takes its best chunk's place (its file is one abstract)."""
     docs: list[str] = []
-    for passage in retriever.search(claim, k=CHUNKS_PER_QUERY):
+    for passage in passages:
         doc = Path(passage.path or "").stem
         if doc not in docs:
             docs.append(doc)

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_product_retrieval import open_scifact_library  # noqa: E402
+from bench_product_retrieval import by_document, open_scifact_library  # noqa: E402
 from benchlib import markdown_table, write_section  # noqa: E402
 from reader_data import load_scifact_claims  # noqa: E402
 from retrieval_eval import ndcg_recall_at_k  # noqa: E402
@@ -38,15 +38,6 @@ from retrieval.search import search  # noqa: E402
 
 SPLITS = json.loads((ROOT / "reader" / "splits.json").read_text())
 WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)  # 1.0: the first stage's own order
-
-
-def by_document(paths: list[str | None]) -> list[str]:
-    docs: list[str] = []
-    for path in paths:
-        doc = Path(path or "").stem
-        if doc not in docs:
-            docs.append(doc)
-    return docs[:10]
 
 
 def measure(split: str, count: int, library: Library, reader: Reader) -> dict[str, Any]:
@@ -62,9 +53,7 @@ def measure(split: str, count: int, library: Library, reader: Reader) -> dict[st
         timings.append(time.perf_counter() - started)
         for weight in WEIGHTS:
             ranked = blend(passages, relevance, weight)
-            figures[weight].append(
-                ndcg_recall_at_k(by_document([p.path for p in ranked]), cited)[0]
-            )
+            figures[weight].append(ndcg_recall_at_k(by_document(ranked), cited)[0])
     return {
         "claims": len(ids),
         "ndcg": {str(w): float(np.mean(v)) for w, v in figures.items()},
