@@ -37,19 +37,12 @@ def window(claim: str, passage: str, encoder: Any, tokenizer: Any, budget: int =
     """The passage, or, when it is longer than the window, the sentences most like the claim
     (static-MiniLM cosine), in passage order, as many as fit. Training and judging call this
     same function, so the model reads at run time what it was trained on."""
-    from ingest.text import split_passage
-
-    sentences = split_passage(passage[:MAX_CHARS])
-    if not sentences:
+    texts, lengths, room = sentences_and_room(claim, passage, tokenizer, budget)
+    if not texts:
         return passage[:MAX_CHARS]
-    texts = [s.text for s in sentences]
-    lengths = [len(ids) for ids in tokenizer(texts, add_special_tokens=False)["input_ids"]]
-    claim_length = min(CLAIM_TOKENS, len(tokenizer.tokenize(claim)))
-    room = budget - claim_length - 3  # [CLS] claim [SEP] passage [SEP]
     if sum(lengths) <= room:
         return " ".join(texts)
-    vectors = encoder.encode([claim, *texts])
-    order = np.argsort(-(vectors[1:] @ vectors[0]), kind="stable")
+    order = by_likeness(claim, texts, encoder)
     chosen: list[int] = []
     used = 0
     for i in order:
@@ -59,6 +52,27 @@ def window(claim: str, passage: str, encoder: Any, tokenizer: Any, budget: int =
         if used >= room:
             break
     return " ".join(texts[i] for i in sorted(chosen))
+
+
+def sentences_and_room(
+    claim: str, passage: str, tokenizer: Any, budget: int = MAX_TOKENS
+) -> tuple[list[str], list[int], int]:
+    """The passage's sentences (its first MAX_CHARS), their lengths in tokens, and the
+    tokens the window leaves the passage beside this claim."""
+    from ingest.text import split_passage
+
+    texts = [s.text for s in split_passage(passage[:MAX_CHARS])]
+    if not texts:
+        return [], [], 0
+    lengths = [len(ids) for ids in tokenizer(texts, add_special_tokens=False)["input_ids"]]
+    claim_length = min(CLAIM_TOKENS, len(tokenizer.tokenize(claim)))
+    return texts, lengths, budget - claim_length - 3  # [CLS] claim [SEP] passage [SEP]
+
+
+def by_likeness(claim: str, texts: Sequence[str], encoder: Any) -> np.ndarray:
+    """Indices of `texts`, the most like the claim first (static-MiniLM cosine)."""
+    vectors = encoder.encode([claim, *texts])
+    return np.argsort(-(vectors[1:] @ vectors[0]), kind="stable")
 
 
 def tokenize(

@@ -41,17 +41,15 @@ from audit import crossenc  # noqa: E402
 
 
 def ranked_windows(claim: str, passage: str, encoder: Any, tokenizer: Any, k: int) -> list[str]:
-    from ingest.text import split_passage
-
-    texts = [s.text for s in split_passage(passage[: crossenc.MAX_CHARS])] or [passage]
-    lengths = [len(ids) for ids in tokenizer(texts, add_special_tokens=False)["input_ids"]]
-    claim_tokens = min(crossenc.CLAIM_TOKENS, len(tokenizer.tokenize(claim)))
-    room = crossenc.MAX_TOKENS - claim_tokens - 3
-    vectors = encoder.encode([claim, *texts])
+    """Up to k windows: the sentences in `crossenc.window`'s order of likeness, cut where the
+    window is full, each in passage order."""
+    texts, lengths, room = crossenc.sentences_and_room(claim, passage, tokenizer)
+    if not texts:
+        return [passage[: crossenc.MAX_CHARS]]
     windows: list[str] = []
     current: list[int] = []
     used = 0
-    for i in np.argsort(-(vectors[1:] @ vectors[0]), kind="stable"):
+    for i in crossenc.by_likeness(claim, texts, encoder):
         if used + lengths[i] > room and current:
             windows.append(" ".join(texts[j] for j in sorted(current)))
             current, used = [], 0
@@ -64,14 +62,10 @@ def ranked_windows(claim: str, passage: str, encoder: Any, tokenizer: Any, k: in
 
 def coverage(pairs: list[Pair], tokenizer: Any) -> np.ndarray:
     """Share of the passage's tokens that fit the window (1: all of it)."""
-    from ingest.text import split_passage
-
     out = []
     for p in pairs:
-        texts = [s.text for s in split_passage(p.passage[: crossenc.MAX_CHARS])] or [p.passage]
-        total = sum(len(ids) for ids in tokenizer(texts, add_special_tokens=False)["input_ids"])
-        room = crossenc.MAX_TOKENS - min(crossenc.CLAIM_TOKENS, len(tokenizer.tokenize(p.claim)))
-        out.append(min(1.0, (room - 3) / max(total, 1)))
+        _, lengths, room = crossenc.sentences_and_room(p.claim, p.passage, tokenizer)
+        out.append(min(1.0, room / max(sum(lengths), 1)))
     return np.array(out)
 
 
