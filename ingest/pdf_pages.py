@@ -28,12 +28,18 @@ _SENTENCE_END = tuple(".!?:;\"'”’)]")
 def strip_furniture(pages: list[str], title: str | None) -> list[str]:
     """Each page's text without page numbers and running headers and footers."""
     lines = [page.split("\n") for page in pages]
-    repeated = {end: _repeated([_edge(page, end) for page in lines]) for end in ("top", "bottom")}
+    edges = [_edges(page) for page in lines]
+    repeated = {
+        end: _repeated(
+            [[page[i] for i in edge[end]] for page, edge in zip(lines, edges, strict=True)]
+        )
+        for end in ("top", "bottom")
+    }
     out = []
-    for number, page in enumerate(lines):
+    for number, (page, edge) in enumerate(zip(lines, edges, strict=True)):
         keep = []
         for index, line in enumerate(page):
-            end = "top" if index < EDGE else "bottom" if index >= len(page) - EDGE else None
+            end = "top" if index in edge["top"] else "bottom" if index in edge["bottom"] else None
             if end is None or not _furniture(line, end, number, title, repeated[end]):
                 keep.append(line)
         out.append("\n".join(keep).strip())
@@ -60,9 +66,10 @@ def _furniture(line: str, end: str, page: int, title: str | None, repeated: set[
     return _key(text) in repeated
 
 
-def _edge(page: list[str], end: str) -> list[str]:
-    lines = [line.strip() for line in page if line.strip()]
-    return lines[:EDGE] if end == "top" else lines[-EDGE:]
+def _edges(page: list[str]) -> dict[str, list[int]]:
+    """Where a page's furniture can sit: its first and last EDGE lines that are not blank."""
+    filled = [index for index, line in enumerate(page) if line.strip()]
+    return {"top": filled[:EDGE], "bottom": filled[-EDGE:]}
 
 
 def _repeated(edges: list[list[str]]) -> set[str]:
