@@ -37,8 +37,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from benchlib import markdown_table, write_section  # noqa: E402
 from stance_data import load_argkp, motion_parts  # noqa: E402
 
-from reader.framing import frame_options, option_questions  # noqa: E402
-from reader.reader import CHOICE_MARGIN, combine_stance  # noqa: E402
+from reader.framing import frame_options  # noqa: E402
+from reader.reader import CHOICE_MARGIN, combine_stance, stance_questions  # noqa: E402
 from reader.stance import MAX_TOKENS, StanceModel, encode  # noqa: E402
 
 SPLITS = json.loads((ROOT / "reader" / "splits.json").read_text())
@@ -150,13 +150,15 @@ def choice_section(model: StanceModel) -> str:
             gold += [side if pro_index == 0 else 1 - side for _, side in argkp[motion]]
             probs = model.probabilities(question, options, passages)
             direct += [int(p[1] > p[0]) for p in probs]
-            questions = option_questions(question)
-            assert questions is not None, question
-            a, b = (model.probabilities(q, ["yes", "no"], passages) for q in questions)
+            # What the product reads for this question (two yes/no questions), combined
+            # as it combines them.
+            reads = stance_questions(question, options)
+            assert len(reads) == 2, question
+            a, b = (model.probabilities(q, o, passages) for q, o in reads)
             combined = [combine_stance([x, y]) for x, y in zip(a, b, strict=True)]
             split += [int(p[1] > p[0]) for p in combined]
             split_probs += combined
-            split_gold += gold[len(gold) - len(combined) :]
+        split_gold += gold
         f1_direct = f1_score(gold, direct, average="macro")
         f1_split = f1_score(gold, split, average="macro")
         direct_all.append(f1_direct)
