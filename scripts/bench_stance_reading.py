@@ -39,7 +39,7 @@ from stance_data import load_argkp, motion_parts  # noqa: E402
 
 from reader.framing import frame_options  # noqa: E402
 from reader.reader import CHOICE_MARGIN, combine_stance, stance_questions  # noqa: E402
-from reader.stance import MAX_TOKENS, StanceModel, encode  # noqa: E402
+from reader.stance import MAX_TOKENS, StanceModel  # noqa: E402
 
 SPLITS = json.loads((ROOT / "reader" / "splits.json").read_text())
 WINDOWS = (96, 128, 192)
@@ -99,8 +99,7 @@ def read(model: StanceModel, rows: list[tuple[str, str, int]], window: int) -> n
     probs: list[list[float]] = []
     for start in range(0, len(rows), 16):
         group = rows[start : start + 16]
-        batch = encode(model.tokenizer, [q for q, _, _ in group], [["yes", "no"]] * len(group),
-                       [p for _, p, _ in group], window)  # fmt: skip
+        batch = model.encode_pairs([(q, ["yes", "no"], p) for q, p, _ in group], window)
         probs += model.forward(batch)
     return np.array(probs)
 
@@ -201,7 +200,7 @@ def main() -> None:
     parser.add_argument("--per-motion", type=int, default=60)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
-    model = StanceModel.load(quantize=True)
+    model = StanceModel.load()
     body = (
         window_section(model, args.per_motion)
         + "\n\n"

@@ -33,15 +33,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ingest.embedding import resolve_model_path  # noqa: E402
+from reader.inputs import pair_text, tokenize  # noqa: E402
 from reader.model import (  # noqa: E402
     BASE_MODEL,
     MAX_TOKENS,
     Heads,
     frozen_part,
     load_base,
-    pair_text,
     save,
-    tokenize,
     trained_part,
 )
 from reader.reader import MODEL_FILE  # noqa: E402

@@ -1,9 +1,10 @@
-"""Train the stance model (reader/stance.py): all six MiniLM layers as a stance cross-encoder.
+"""Train the stance model (reader/stance_net.py): all six MiniLM layers as a stance cross-encoder;
+writes reader/stance.safetensors (fp16) and reader/stance.onnx (int8, what the product runs).
 
     .venv/bin/python scripts/train_stance.py     # the shipped model: 6 epochs, lr 1e-4,
                                                  # 2,000 fact pairs an epoch, 96 tokens
     .venv/bin/python scripts/train_stance.py --measure     # rows/s on a few batches, no file
-    python3 scripts/train_stance.py --device cuda --base DIR --checkpoints DIR   # a GPU sweep
+    python3 scripts/train_stance.py --device cuda --base DIR --checkpoints DIR --no-onnx  # GPU
 
 Data, built here from ../shared/data (docs/data-cards/reader.md): the *train* motions of
 reader/splits.json in ArgKP, each argument and key point under questions framed from its
@@ -48,7 +49,8 @@ from stance_data import (  # noqa: E402
 
 from reader.framing import frame_options  # noqa: E402
 from reader.model import BASE_MODEL, load_base  # noqa: E402
-from reader.stance import MAX_TOKENS, STANCE_FILE, StanceNet, encode, save  # noqa: E402
+from reader.stance import MAX_TOKENS  # noqa: E402
+from reader.stance_net import STANCE_WEIGHTS, StanceNet, encode, export_onnx, save, sha256  # noqa: E402
 
 SEED = 14
 SPLITS = json.loads((ROOT / "reader" / "splits.json").read_text())
@@ -186,7 +188,11 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="rows per epoch (0: all)")
     parser.add_argument("--measure", action="store_true", help="time 6 batches and stop")
     parser.add_argument("--facts", type=int, default=2000, help="fact-checking pairs per epoch")
-    parser.add_argument("--out", type=Path, default=STANCE_FILE)
+    parser.add_argument(
+        "--out", type=Path, default=STANCE_WEIGHTS,
+        help="the fp16 weights; the int8 ONNX file the product runs is written beside it",
+    )  # fmt: skip
+    parser.add_argument("--no-onnx", action="store_true", help="weights only (a GPU box)")
     parser.add_argument("--checkpoints", type=Path, default=CHECKPOINTS)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--max-tokens", type=int, default=96, help="training pairs are cut here")
@@ -279,6 +285,11 @@ def main() -> None:
         print(json.dumps({k: v for k, v in meta.items() if k != "tune"}), flush=True)
     save(args.out.resolve(), net, meta)
     print(f"wrote {args.out}", flush=True)
+    if not args.no_onnx:  # what `Reader` runs (scripts/export_stance.py does this alone)
+        export_onnx(
+            net.cpu(), args.out.resolve().with_suffix(".onnx"), meta, source=sha256(args.out)
+        )
+        print(f"wrote {args.out.with_suffix('.onnx')}", flush=True)
 
 
 if __name__ == "__main__":

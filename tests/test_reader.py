@@ -229,13 +229,13 @@ def test_a_pair_is_read_once_per_process(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_the_stance_model_gives_the_stance_and_the_head_stands_in_without_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With reader/stance.safetensors the leanings and probabilities are the stance model's
-    (its margin applied); without it, the reader's head, and `stance_source` says which."""
+    """With reader/stance.onnx the leanings and probabilities are the stance model's (its
+    margin applied); without it, the reader's head, and `stance_source` says which."""
     from reader.stance import STANCE_FILE, StanceModel
 
     reader = Reader.load()
     assert reader.stance_source == "stance model" and STANCE_FILE.stat().st_size < 25 * 2**20
-    model = StanceModel.load(STANCE_FILE, quantize=True)
+    model = StanceModel.load(STANCE_FILE)
     readings = reader.read(QUESTION, [PRO, CON])
     for reading, probs in zip(
         readings, model.probabilities(QUESTION, ["yes", "no"], [PRO, CON]), strict=True
@@ -245,7 +245,7 @@ def test_the_stance_model_gives_the_stance_and_the_head_stands_in_without_it(
         )
         side = model.leaning(probs)
         assert reading.leaning == (None if side is None else ["yes", "no"][side])
-    monkeypatch.setenv("AGORA_STANCE_MODEL", str(tmp_path / "absent.safetensors"))
+    monkeypatch.setenv("AGORA_STANCE_MODEL", str(tmp_path / "absent.onnx"))
     head = Reader.load()
     assert head.stance_source == "reader" and head.stance_model is None
     by_head = head.read(QUESTION, [PRO, CON])
