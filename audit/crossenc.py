@@ -79,16 +79,9 @@ def tokenize(
     tokenizer: Any, claims: Sequence[str], passages: Sequence[str], max_tokens: int = MAX_TOKENS
 ) -> dict[str, Any]:
     """Pairs cut to the window: the claim to CLAIM_TOKENS, the passage to the rest."""
-    cut = [
-        tokenizer.convert_tokens_to_string(tokenizer.tokenize(c)[:CLAIM_TOKENS])
-        if len(c) > 4 * CLAIM_TOKENS
-        else c
-        for c in claims
-    ]
-    return dict(
-        tokenizer(cut, list(passages), truncation="only_second", max_length=max_tokens,
-                  padding=True, return_tensors="pt")
-    )  # fmt: skip
+    from reader.inputs import tokenize as pairs
+
+    return pairs(tokenizer, claims, passages, max_tokens, first_tokens=CLAIM_TOKENS)
 
 
 def make_head(hidden: int) -> Any:

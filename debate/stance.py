@@ -94,9 +94,7 @@ MODEL_METHOD = (
     "stance model (question, options and passage read together; reader/stance.onnx); "
     "relevance gate by the reader model"
 )
-HEAD_METHOD = (
-    "reader model's stance head (question and passage read together; reader/reader.safetensors)"
-)
+HEAD_METHOD = "reader model's stance head (question and passage read together; reader/reader.onnx)"
 
 
 def read_stances(

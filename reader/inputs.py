@@ -24,11 +24,13 @@ def tokenize(
     passages: Sequence[str],
     max_tokens: int,
     tensors: str = "pt",
+    first_tokens: int = QUESTION_TOKENS,
 ) -> dict[str, Any]:
-    """Pairs, cut to the window: the question to QUESTION_TOKENS, the passage to the rest."""
+    """Pairs, cut to the window: the first segment to `first_tokens`, the passage to the
+    rest (a claim for the judge's cross-encoder, audit/crossenc.py, takes its own cap)."""
     cut = [
-        tokenizer.convert_tokens_to_string(tokenizer.tokenize(q)[:QUESTION_TOKENS])
-        if len(q) > 4 * QUESTION_TOKENS
+        tokenizer.convert_tokens_to_string(tokenizer.tokenize(q)[:first_tokens])
+        if len(q) > 4 * first_tokens
         else q
         for q in firsts
     ]

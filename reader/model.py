@@ -143,3 +143,57 @@ def read_file(
         meta = json.loads((handle.metadata() or {}).get(section, "{}"))
         state = {key: handle.get_tensor(key) for key in handle.keys()}  # noqa: SIM118
     return state, meta
+
+
+WEIGHTS_FILE = Path(__file__).resolve().parent / "reader.safetensors"
+
+
+def load_net(path: Path = WEIGHTS_FILE) -> tuple[Any, Heads, Any, dict[str, Any]]:
+    """(encoder, heads, tokenizer, metadata) of a saved reader, fp32, eval mode."""
+    from ingest.embedding import resolve_model_path
+
+    state, meta = read_file(path)
+    tokenizer, base = load_base(resolve_model_path(meta.get("base_model", BASE_MODEL)))
+    heads = Heads(base.config.hidden_size)
+    apply_state(base, heads, state)
+    heads.eval()
+    return base, heads, tokenizer, meta
+
+
+class _AfterEmbeddings(nn.Module):
+    """What reader/reader.onnx holds: the layers, the mean pool and both heads, from the
+    embedded tokens to the relevance logit and the stance head's probabilities."""
+
+    def __init__(self, base: Any, heads: Heads) -> None:
+        super().__init__()
+        self.base = base
+        self.heads = heads
+
+    def forward(
+        self, hidden: torch.Tensor, attention_mask: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        from reader.export import layers, pooled
+
+        relevance, stance = self.heads(pooled(layers(self.base, hidden, attention_mask),
+                                              attention_mask))  # fmt: skip
+        return relevance, torch.softmax(stance, -1)
+
+
+def export_onnx(
+    base: Any, heads: Heads, path: Path, meta: dict[str, Any], quantize: bool = True,
+    source: str = "",
+) -> None:  # fmt: skip
+    """The reader as reader/runtime.py's graph: outputs `relevance` ([batch], the logit the
+    file's Platt scaling calibrates) and `stance` ([batch, 3], probabilities)."""
+    from reader.export import export_graph
+
+    module = _AfterEmbeddings(base, heads)
+    export_graph(module, path, "reader", meta, ["relevance", "stance"], quantize, source)
+
+
+def export_file(weights: Path = WEIGHTS_FILE, out: Path | None = None) -> None:
+    """reader/reader.onnx from reader/reader.safetensors (or any saved file to any path)."""
+    from reader.export import sha256
+
+    base, heads, _, meta = load_net(weights)
+    export_onnx(base, heads, out or weights.with_suffix(".onnx"), meta, source=sha256(weights))

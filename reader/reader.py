@@ -4,15 +4,14 @@
     for reading in reader.read("Should we ban X?", ["passage one", "passage two"]):
         reading.relevance, reading.leaning, reading.probabilities
 
-Two trained files: reader/reader.safetensors (relevance, and a stance head) and, when it is
+Two trained models: reader/reader.onnx (relevance, and a stance head) and, when it is
 present, reader/stance.onnx (the stance model, reader/stance.py), which then gives the
 stance instead of the reader's own head: on held-out arguments the head is at chance and the
 stance model is not (docs/benchmarks.md, Reader model). `stance_source` says which.
 
-Both run with their linear layers in int8 (the reader by torch's dynamic quantisation, as
-ingest.embedding.Embedder; the stance model by onnxruntime), a large input as small
-length-sorted batches spread over one worker thread per core. Reading stances alone
-(`agora stance` without --relevance) never imports torch.
+Both run on onnxruntime in int8 (reader/runtime.py; the torch networks they are exported
+from are reader/model.py's and reader/stance_net.py's), a large input as small length-sorted
+batches spread over one worker thread per core. Neither imports torch.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -32,9 +30,10 @@ from typing import TYPE_CHECKING, Any
 from reader.framing import YES_NO, frame_options, option_questions
 
 if TYPE_CHECKING:
+    from reader.runtime import Graph
     from reader.stance import StanceModel
 
-MODEL_FILE = Path(__file__).resolve().parent / "reader.safetensors"
+MODEL_FILE = Path(__file__).resolve().parent / "reader.onnx"
 NO_SIDE = "no side"
 BATCH = 8
 # Characters kept before tokenising: far more than the 256-token window ever holds, so a
@@ -62,36 +61,23 @@ class _Cached:
 
 
 class _Network:
-    """The reader's encoder, heads and tokenizer, built on first use: reading stances alone
-    (`agora stance` without --relevance) never needs them, and building them costs about
-    half a second of start-up."""
+    """The reader's graph (reader/runtime.py), loaded on first use: reading stances alone
+    (`agora stance` without --relevance) never needs it."""
 
-    def __init__(self, build: Callable[[], tuple[Any, Any, Any]]) -> None:
-        self._build = build
-        self._parts: tuple[Any, Any, Any] | None = None
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._graph: Graph | None = None
         self._lock = threading.Lock()
 
     @property
-    def parts(self) -> tuple[Any, Any, Any]:
-        """(encoder, heads, tokenizer), built once even when threads ask together."""
+    def graph(self) -> Graph:
+        """Loaded once, even when threads ask together."""
         with self._lock:
-            if self._parts is None:
-                self._parts = self._build()
-            return self._parts
+            if self._graph is None:
+                from reader.runtime import Graph
 
-
-@contextmanager
-def _one_torch_thread() -> Iterator[None]:
-    """One batch on one core: the reader's batches run one per worker thread, one worker per
-    core (torch's thread count is a per-thread setting, so it is set where the batch runs)."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
+                self._graph = Graph.load(self.path, "reader")
+            return self._graph
 
 
 def _load_stance() -> StanceModel | None:
@@ -145,17 +131,6 @@ def _cut_note(passage: str, window: int, count: Callable[[str, int], int]) -> st
     )
 
 
-def _file_meta(path: Path) -> dict[str, Any]:
-    """The reader file's metadata (calibration, threshold, window), read without torch: the
-    tensors load with the network, on first use."""
-    import json
-
-    from safetensors import safe_open
-
-    with safe_open(str(path), framework="np") as handle:
-        return dict(json.loads((handle.metadata() or {}).get("reader", "{}")))
-
-
 class ReaderInputError(ValueError):
     """A question or passage the model cannot read (empty, or not text)."""
 
@@ -206,15 +181,9 @@ def clean_text(value: str | bytes, what: str) -> tuple[str, list[str]]:
 class Reader:
     """The trained reader; load once, call `read` many times (thread-safe)."""
 
-    def __init__(
-        self, network: _Network, meta: dict[str, Any], stance: StanceModel | None = None
-    ) -> None:
+    def __init__(self, network: _Network, stance: StanceModel | None = None) -> None:
         self.network = network
         self.stance_model = stance
-        self.meta = meta
-        self.platt = tuple(meta.get("platt", (1.0, 0.0)))
-        self.threshold = float(meta.get("threshold", 0.5))
-        self.max_tokens = int(meta.get("max_tokens", 256))
         # The brief's relevance gate and the debate's stances read the same (question,
         # options, passage) pairs; each is read once per process.
         self._cache: OrderedDict[tuple[str, ...], _Cached] = OrderedDict()
@@ -230,32 +199,36 @@ class Reader:
             return _SHARED[path]
 
     @classmethod
-    def load(cls, path: Path | None = None, quantize: bool = True) -> Reader:
-        """Load the trained layers onto the packaged MiniLM (offline)."""
+    def load(cls, path: Path | None = None) -> Reader:
+        """The trained reader (offline; its graph loads on first use) and, beside it, the
+        stance model when its file is there."""
         path = Path(path or os.environ.get("AGORA_READER_MODEL") or MODEL_FILE)
         if not path.is_file():
             raise ReaderModelMissing(
                 f"reader model file {path} is missing (train it: scripts/reader_data.py, "
-                "then scripts/train_reader.py)"
+                "then scripts/train_reader.py; or export reader/reader.safetensors: "
+                "scripts/export_models.py)"
             )
+        return cls(_Network(path), _load_stance())
 
-        meta = _file_meta(path)
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The reader file's metadata: calibration, threshold, window, training run."""
+        return self.network.graph.meta
 
-        def build() -> tuple[Any, Any, Any]:
-            from ingest.embedding import int8, resolve_model_path
-            from reader.model import Heads, apply_state, load_base, read_file
+    @property
+    def platt(self) -> tuple[float, float]:
+        a, b = self.meta.get("platt", (1.0, 0.0))
+        return float(a), float(b)
 
-            state, _ = read_file(path)
-            tokenizer, base = load_base(resolve_model_path(meta.get("base_model", "minilm")))
-            heads = Heads(base.config.hidden_size)
-            apply_state(base, heads, state)
-            heads.eval()
-            if quantize:
-                base = int8(base)  # the embedder's int8 path
-            base.eval()
-            return base, heads, tokenizer
+    @property
+    def threshold(self) -> float:
+        """The calibrated relevance below which a passage does not bear on the question."""
+        return float(self.meta.get("threshold", 0.5))
 
-        return cls(_Network(build), meta, _load_stance())
+    @property
+    def max_tokens(self) -> int:
+        return int(self.meta.get("max_tokens", 256))
 
     @property
     def stance_source(self) -> str:
@@ -359,14 +332,14 @@ class Reader:
 
     def _read_reader(self, items: list[tuple[str, str, list[str]]], into: list[_Cached]) -> None:
         """The reader over (question, passage, options): relevance, stance head, cut note."""
-        from reader.inputs import pair_text, tokenize
+        from reader.inputs import pair_text
 
         texts = [(pair_text(q, o), p[:MAX_CHARS]) for q, p, o in items]
-        tokenizer = self.network.parts[2]
+        graph = self.network.graph
 
         def encode(group: list[int]) -> dict[str, Any]:
             firsts, passages = zip(*(texts[i] for i in group), strict=True)
-            return tokenize(tokenizer, firsts, passages, self.max_tokens)
+            return graph.encode(firsts, passages, self.max_tokens)
 
         rows = self._batched([len(p) for _, p in texts], encode, self._forward)
         for index, tokens, (relevance, probs) in rows:
@@ -374,7 +347,7 @@ class Reader:
             cached.relevance = self.calibrated(relevance)
             cached.head = probs
             if tokens >= self.max_tokens:
-                cached.cut = _cut_note(items[index][1], self.max_tokens, tokenizer.count)
+                cached.cut = _cut_note(items[index][1], self.max_tokens, graph.tokenizer.count)
 
     def _read_stance(self, items: list[tuple[str, str, list[str]]], into: list[_Cached]) -> None:
         """The stance model over (question, passage, options), batched as the reader is. A
@@ -431,15 +404,8 @@ class Reader:
 
     def _forward(self, batch: dict[str, Any]) -> list[tuple[float, list[float]]]:
         """(relevance logit, stance-head probabilities) for each row of a batch."""
-        import torch
-
-        from reader.model import forward
-
-        with torch.inference_mode(), _one_torch_thread():
-            base, heads, _ = self.network.parts
-            relevance, stance = forward(base, heads, batch)
-            probs = torch.softmax(stance.float(), dim=-1)
-        return list(zip(relevance.float().tolist(), probs.tolist(), strict=True))
+        relevance, stance = self.network.graph.run(batch)
+        return list(zip(relevance.tolist(), stance.tolist(), strict=True))
 
     @cached_property
     def _workers(self) -> ThreadPoolExecutor:

