@@ -179,6 +179,9 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=6e-5, help="the layers' learning rate")
     parser.add_argument("--uncap", default="scifact-neg,scifact-chunk",
                         help="row kinds kept whole (comma-separated)")  # fmt: skip
+    parser.add_argument("--extra", action="append", default=[],
+                        help="more training rows: build/reader/NAME.jsonl (e.g. train-hybrid, "
+                        "from scripts/reader_hybrid_negatives.py); kept whole")  # fmt: skip
     args = parser.parse_args()
     random.seed(SEED)
     np.random.seed(SEED)
@@ -187,6 +190,10 @@ def main() -> None:
     rng = random.Random(SEED)
     uncapped = set(filter(None, args.uncap.split(",")))
     train, tune = subsample(load_rows("train"), rng, uncapped), load_rows("tune")
+    if args.extra:  # shuffled in; a run without them draws exactly as before
+        for name in args.extra:
+            train += load_rows(name)
+        rng.shuffle(train)
     tune = rng.sample(tune, min(TUNE_ROWS, len(tune)))
     if args.limit:
         train = rng.sample(train, args.limit)
@@ -269,6 +276,7 @@ def main() -> None:
         "trained_layers": args.layers,
         "learning_rate": args.lr,
         "uncapped": sorted(uncapped),
+        "extra": args.extra,
         "max_tokens": MAX_TOKENS,
         "train_tokens": TRAIN_TOKENS,
         "platt": [a, b],
