@@ -8,7 +8,8 @@ hybrid stage (dense + BM25 over chunks) mostly ranks lower.
 
     .venv/bin/python scripts/reader_hybrid_negatives.py   # -> build/reader/train-hybrid.jsonl
 
-scripts/train_reader.py adds the file's rows to its training rows when it is there. The
+`scripts/train_reader.py --extra train-hybrid` trains with them (tried on 2026-12-01 and
+not adopted: docs/data-cards/reader.md). The
 tune and test claims are never searched here. Fixed seed; about 2 minutes on 2 cores.
 """
 

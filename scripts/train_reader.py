@@ -4,7 +4,7 @@
     .venv/bin/python scripts/train_reader.py    # writes reader/reader.safetensors and .onnx
 
 Fixed seed; CPU. The defaults (all six layers, 1.5 epochs) train the shipped file in about
-16 minutes on 2 CPU cores; `--layers 1` is the cheaper first recipe (the frozen lower layers'
+22 minutes on 2 CPU cores; `--layers 1` is the cheaper first recipe (the frozen lower layers'
 pass cached), `--limit` and `--epochs` shrink a run.
 After training, relevance is calibrated on the *tune* split (Platt scaling: a logistic
 regression on the relevance logit) and the brief threshold is the calibrated probability
@@ -70,7 +70,8 @@ TUNE_ROWS = 800
 def load_rows(name: str) -> list[dict[str, Any]]:
     path = DATA / f"{name}.jsonl"
     if not path.exists():
-        sys.exit(f"{path} is missing: run scripts/reader_data.py first")
+        maker = "reader_hybrid_negatives.py" if name == "train-hybrid" else "reader_data.py"
+        sys.exit(f"{path} is missing: run scripts/{maker} first")
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle]
 
@@ -179,9 +180,11 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=6e-5, help="the layers' learning rate")
     parser.add_argument("--uncap", default="scifact-neg,scifact-chunk",
                         help="row kinds kept whole (comma-separated)")  # fmt: skip
-    parser.add_argument("--extra", action="append", default=[],
-                        help="more training rows: build/reader/NAME.jsonl (e.g. train-hybrid, "
-                        "from scripts/reader_hybrid_negatives.py); kept whole")  # fmt: skip
+    parser.add_argument("--extra", default="",
+                        help="more training rows, kept whole: build/reader/NAME.jsonl, "
+                        "comma-separated; train-hybrid comes from "
+                        "scripts/reader_hybrid_negatives.py (tried, not adopted: "
+                        "docs/data-cards/reader.md)")  # fmt: skip
     args = parser.parse_args()
     random.seed(SEED)
     np.random.seed(SEED)
@@ -190,8 +193,9 @@ def main() -> None:
     rng = random.Random(SEED)
     uncapped = set(filter(None, args.uncap.split(",")))
     train, tune = subsample(load_rows("train"), rng, uncapped), load_rows("tune")
-    if args.extra:  # shuffled in; a run without them draws exactly as before
-        for name in args.extra:
+    extra = list(filter(None, args.extra.split(",")))
+    if extra:  # shuffled in; a run without them draws as the shipped recipe does
+        for name in extra:
             train += load_rows(name)
         rng.shuffle(train)
     tune = rng.sample(tune, min(TUNE_ROWS, len(tune)))
@@ -276,7 +280,7 @@ def main() -> None:
         "trained_layers": args.layers,
         "learning_rate": args.lr,
         "uncapped": sorted(uncapped),
-        "extra": args.extra,
+        "extra": extra,
         "max_tokens": MAX_TOKENS,
         "train_tokens": TRAIN_TOKENS,
         "platt": [a, b],
