@@ -74,7 +74,7 @@ class StanceModel:
     def forward(self, batch: dict[str, Any]) -> list[list[float]]:
         """[p(option A), p(option B), p(no side)] for each row of an encoded batch."""
         (probabilities,) = self.graph.run(batch)
-        return [[float(p) for p in row] for row in probabilities]
+        return list(probabilities.tolist())
 
     def probabilities(
         self, question: str, options: Sequence[str], passages: Sequence[str]
