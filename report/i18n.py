@@ -215,7 +215,7 @@ EN: dict[str, str] = {
     "risk_stance_model_choice": "Which way each passage leans was read by Agora's small "
     'stance model, trained on debate arguments and fact checks; an "A or B?" question like '
     "this one is read as two yes/no questions. On arguments about motions it never saw, "
-    "between two in three and four in five of its calls are right, depending on how the "
+    "between three in four and four in five of its calls are right, depending on how the "
     "question is worded (docs/benchmarks.md, Reader model), and it has not been measured on "
     "business or research passages like these: treat the counts of passages leaning each way "
     "as indicative, and read the quotes the verdict rests on.",
@@ -410,7 +410,7 @@ ZH: dict[str, str] = {
     "误读一段材料就会改变权衡。",
     "risk_stance_model_choice": "每段材料的倾向由 Agora 的小型立场模型判断，它以辩论论点和事实核查"
     "数据训练；像本题这样的“A 还是 B”问题被拆成两个是非题来读：在未见过的辩题论点上，视措辞不同，"
-    "约三分之二到五分之四的判断正确（见 docs/benchmarks.md 的 Reader model 一节），但尚未在此类"
+    "约四分之三到五分之四的判断正确（见 docs/benchmarks.md 的 Reader model 一节），但尚未在此类"
     "商业或研究材料上测量：各方倾向的材料数量仅供参考，请阅读结论所依据的引文。",
     "risk_stance_model": "每段材料的倾向由 Agora 的小型立场模型判断，它以辩论论点和事实核查数据"
     "训练：在未见过的辩题论点上，约五分之四的判断正确（见 docs/benchmarks.md 的 Reader model "
