@@ -68,7 +68,8 @@ def resolve_model_path(name: str) -> Path:
 
 def int8(module: Any) -> Any:
     """`module` with its linear layers in int8 (dynamic quantisation), changed in place: the
-    embedder's, the reader's, the stance model's and the judge cross-encoder's one path.
+    embedder's and the judge cross-encoder's one path (the reader and the stance model run
+    on onnxruntime with per-channel int8: reader/runtime.py).
 
     torch.ao dynamic quantisation is deprecated in favour of torchao but still present and
     fast in the pinned torch 2.13; it nearly doubles CPU throughput (docs/benchmarks.md).

@@ -20,6 +20,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from reader.export import export_graph, layers, pooled, sha256
+
 BASE_MODEL = "minilm"  # ingest.embedding.BUILTIN_MODELS
 TRAINED_LAYERS = 1  # 2 cost 18 s a step of 16 pairs on the loaded shared cores
 MAX_TOKENS = 256
@@ -33,9 +35,9 @@ class Heads(nn.Module):
         self.relevance = nn.Linear(hidden, 1)
         self.stance = nn.Linear(hidden, len(STANCE_LABELS))
 
-    def forward(self, pooled: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        pooled = self.dropout(pooled)
-        return self.relevance(pooled).squeeze(-1), self.stance(pooled)
+    def forward(self, mean: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        mean = self.dropout(mean)
+        return self.relevance(mean).squeeze(-1), self.stance(mean)
 
 
 def load_base(model_path: Path) -> tuple[Any, Any]:
@@ -50,9 +52,7 @@ def load_base(model_path: Path) -> tuple[Any, Any]:
 def forward(base: Any, heads: Heads, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, ...]:
     """(relevance logits [B], stance logits [B, 3]) for one tokenised batch."""
     hidden = base(**batch).last_hidden_state
-    mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-    pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-    return heads(pooled)
+    return heads(pooled(hidden, batch["attention_mask"]))
 
 
 def frozen_part(
@@ -86,9 +86,7 @@ def trained_part(
     mask = layer_mask(base, attention_mask, hidden)
     for layer in base.encoder.layer[len(base.encoder.layer) - trained :]:
         hidden = layer(hidden, mask)
-    weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
-    pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
-    return heads(pooled)
+    return heads(pooled(hidden, attention_mask))
 
 
 def trained_state(
@@ -172,8 +170,6 @@ class _AfterEmbeddings(nn.Module):
     def forward(
         self, hidden: torch.Tensor, attention_mask: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        from reader.export import layers, pooled
-
         relevance, stance = self.heads(pooled(layers(self.base, hidden, attention_mask),
                                               attention_mask))  # fmt: skip
         return relevance, torch.softmax(stance, -1)
@@ -185,15 +181,11 @@ def export_onnx(
 ) -> None:  # fmt: skip
     """The reader as reader/runtime.py's graph: outputs `relevance` ([batch], the logit the
     file's Platt scaling calibrates) and `stance` ([batch, 3], probabilities)."""
-    from reader.export import export_graph
-
     module = _AfterEmbeddings(base, heads)
     export_graph(module, path, "reader", meta, ["relevance", "stance"], quantize, source)
 
 
 def export_file(weights: Path = WEIGHTS_FILE, out: Path | None = None) -> None:
     """reader/reader.onnx from reader/reader.safetensors (or any saved file to any path)."""
-    from reader.export import sha256
-
     base, heads, _, meta = load_net(weights)
     export_onnx(base, heads, out or weights.with_suffix(".onnx"), meta, source=sha256(weights))
