@@ -195,10 +195,15 @@ class Encoder(nn.Module):
         hidden = self.embeddings(input_ids, token_type_ids)
         if attention_mask is None:
             attention_mask = torch.ones_like(input_ids)
-        mask = self.attention_bias(attention_mask, hidden.dtype)
+        return Output(last_hidden_state=self.run_layers(hidden, attention_mask))
+
+    def run_layers(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """The layers over embedded tokens: what the exported graphs hold (reader/export.py),
+        their embeddings being looked up outside them (reader/runtime.py)."""
+        bias = self.attention_bias(attention_mask, hidden.dtype)
         for layer in self.encoder.layer:
-            hidden = layer(hidden, mask)
-        return Output(last_hidden_state=hidden)
+            hidden = layer(hidden, bias)
+        return hidden
 
 
 def load(model_path: Path) -> tuple[WordPieces, Encoder]:

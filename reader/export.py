@@ -29,14 +29,6 @@ def pooled(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
     return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
 
 
-def layers(base: Any, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-    """The encoder's layers over embedded tokens (reader/encoder.py)."""
-    bias = base.attention_bias(attention_mask, hidden.dtype)
-    for layer in base.encoder.layer:
-        hidden = layer(hidden, bias)
-    return hidden
-
-
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -20,7 +20,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from reader.export import export_graph, layers, pooled, sha256
+from reader.export import export_graph, pooled, sha256
 
 BASE_MODEL = "minilm"  # ingest.embedding.BUILTIN_MODELS
 TRAINED_LAYERS = 1  # 2 cost 18 s a step of 16 pairs on the loaded shared cores
@@ -170,8 +170,8 @@ class _AfterEmbeddings(nn.Module):
     def forward(
         self, hidden: torch.Tensor, attention_mask: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        relevance, stance = self.heads(pooled(layers(self.base, hidden, attention_mask),
-                                              attention_mask))  # fmt: skip
+        hidden = self.base.run_layers(hidden, attention_mask)
+        relevance, stance = self.heads(pooled(hidden, attention_mask))
         return relevance, torch.softmax(stance, -1)
 
 

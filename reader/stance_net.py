@@ -21,7 +21,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from reader.export import export_graph, layers, pooled, sha256
+from reader.export import export_graph, pooled, sha256
 from reader.inputs import pair_text, tokenize
 from reader.model import BASE_MODEL, load_base, read_file
 from reader.stance import LABELS, MAX_TOKENS, META_KEY, STANCE_FILE, StanceModelMissing
@@ -66,7 +66,7 @@ class _AfterEmbeddings(nn.Module):
         self.net = net
 
     def forward(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        hidden = layers(self.net.base, hidden, attention_mask)
+        hidden = self.net.base.run_layers(hidden, attention_mask)
         return torch.softmax(self.net.head(pooled(hidden, attention_mask)), -1)
 
 
