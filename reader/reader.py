@@ -366,9 +366,10 @@ class Reader:
         rows = self._batched([len(r[3]) for r in reads], encode, model.forward)
         by_item: dict[int, list[tuple[int, list[float]]]] = {}
         for read, tokens, probs in rows:
-            by_item.setdefault(reads[read][0], []).append((read, probs))
-            if tokens >= MAX_TOKENS:
-                index = reads[read][0]
+            index = reads[read][0]
+            by_item.setdefault(index, []).append((read, probs))
+            # A choice question reads its passage twice; its note is counted once.
+            if tokens >= MAX_TOKENS and into[index].model_cut is None:
                 into[index].model_cut = _cut_note(items[index][1], MAX_TOKENS,
                                                   model.tokenizer.count)  # fmt: skip
         for index, found in by_item.items():
