@@ -47,11 +47,10 @@ from stance_data import (  # noqa: E402
     motion_questions,
 )
 
-from reader.export import sha256  # noqa: E402
 from reader.framing import frame_options  # noqa: E402
 from reader.model import BASE_MODEL, load_base  # noqa: E402
 from reader.stance import MAX_TOKENS  # noqa: E402
-from reader.stance_net import STANCE_WEIGHTS, StanceNet, encode, export_onnx, save  # noqa: E402
+from reader.stance_net import STANCE_WEIGHTS, StanceNet, encode, export_file, save  # noqa: E402
 
 SEED = 14
 SPLITS = json.loads((ROOT / "reader" / "splits.json").read_text())
@@ -287,9 +286,8 @@ def main() -> None:
     save(args.out.resolve(), net, meta)
     print(f"wrote {args.out}", flush=True)
     if not args.no_onnx:  # what `Reader` runs (scripts/export_models.py does this alone)
-        export_onnx(
-            net.cpu(), args.out.resolve().with_suffix(".onnx"), meta, source=sha256(args.out)
-        )
+        # From the saved fp16 file, as scripts/export_models.py does: the same bytes either way.
+        export_file(args.out.resolve(), args.out.resolve().with_suffix(".onnx"))
         print(f"wrote {args.out.with_suffix('.onnx')}", flush=True)
 
 
