@@ -17,6 +17,7 @@ reader/stance_net.py's.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -58,6 +59,15 @@ class Embeddings:
         return (centred / np.sqrt(variance + self.eps) * self.gamma + self.beta).astype(np.float32)
 
 
+@functools.cache
+def _package(model_path: Path) -> tuple[Embeddings, Any]:
+    """The package's embedding tables and tokenizer, read once per process: the reader and
+    the stance model share them (the word table alone is 47 MB), and both are read-only."""
+    from reader.wordpieces import WordPieces
+
+    return Embeddings(model_path), WordPieces(model_path / "tokenizer.json")
+
+
 class Graph:
     """One exported encoder with its tokenizer and embeddings; `run` is thread-safe
     (onnxruntime's `run` is, and so is the tokenizer, reader/wordpieces.py). One thread per
@@ -78,7 +88,6 @@ class Graph:
         import onnxruntime
 
         from ingest.embedding import resolve_model_path
-        from reader.wordpieces import WordPieces
 
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 1
@@ -87,8 +96,8 @@ class Graph:
             str(path), options, providers=["CPUExecutionProvider"]
         )
         meta = json.loads(session.get_modelmeta().custom_metadata_map.get(key, "{}"))
-        model_path = resolve_model_path(meta.get("base_model", "minilm"))
-        return cls(session, Embeddings(model_path), WordPieces(model_path / "tokenizer.json"), meta)
+        embeddings, tokenizer = _package(resolve_model_path(meta.get("base_model", "minilm")))
+        return cls(session, embeddings, tokenizer, meta)
 
     def encode(self, firsts: Sequence[str], passages: Sequence[str], window: int) -> dict[str, Any]:
         """(first segment, passage) pairs as one batch of numpy arrays, cut to `window`."""
