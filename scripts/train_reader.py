@@ -183,7 +183,8 @@ def main() -> None:
     parser.add_argument("--extra", default="",
                         help="more training rows, kept whole: build/reader/NAME.jsonl, "
                         "comma-separated; train-hybrid comes from "
-                        "scripts/reader_hybrid_negatives.py (tried, not adopted: "
+                        "scripts/reader_hybrid_negatives.py, train-pseudo from "
+                        "scripts/reader_pseudo_queries.py (both tried, not adopted: "
                         "docs/data-cards/reader.md)")  # fmt: skip
     args = parser.parse_args()
     random.seed(SEED)
