@@ -26,7 +26,7 @@ import json
 import random
 import re
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +80,15 @@ def example(
     }
 
 
+def write_rows(path: Path, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Rows as JSON lines (train_reader.py's `load_rows` reads them); rows per source."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return dict(sorted(Counter(row["source"] for row in rows).items()))
+
+
 # --- ArgKP -------------------------------------------------------------------------------
 
 
@@ -106,7 +115,9 @@ def argkp_examples(
 
 
 def window(title: str, sentences: list[str], centre: list[int], words: int = 130) -> str:
-    """Title + the centre sentences + neighbours until about `words` words (a chunk)."""
+    """Title + the centre sentences + neighbours until about `words` words (a chunk); no
+    title, no lead (every corpus abstract has one; scripts/reader_pseudo_queries.py leaves it
+    off)."""
     chosen = sorted(set(centre)) or [0]
     lo, hi = chosen[0], chosen[-1]
     text = lambda: " ".join(sentences[lo : hi + 1])  # noqa: E731
@@ -115,7 +126,7 @@ def window(title: str, sentences: list[str], centre: list[int], words: int = 130
             hi += 1
         if len(text().split()) < words and lo > 0:
             lo -= 1
-    return f"{title}. {text()}"
+    return f"{title}. {text()}" if title else text()
 
 
 def load_scifact_claims() -> dict[str, dict[str, Any]]:
@@ -276,11 +287,8 @@ def main() -> None:
     train += off_topic_examples(train_motions, argkp, claims, parts["train"], other, "train")
     tune += off_topic_examples(TUNE_MOTIONS, argkp, claims, parts["tune"], other, "tune")
     rng.shuffle(train)
-    OUT.mkdir(parents=True, exist_ok=True)
-    for name, rows in (("train", train), ("tune", tune)):
-        with (OUT / f"{name}.jsonl").open("w", encoding="utf-8") as handle:
-            for row in rows:
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    counts = write_rows(OUT / "train.jsonl", train)
+    write_rows(OUT / "tune.jsonl", tune)
     SPLITS.write_text(
         json.dumps(
             {
@@ -292,11 +300,8 @@ def main() -> None:
         )
         + "\n"
     )
-    counts: dict[str, int] = defaultdict(int)
-    for row in train:
-        counts[row["source"]] += 1
     print(f"train {len(train)} rows, tune {len(tune)} rows")
-    for source, count in sorted(counts.items()):
+    for source, count in counts.items():
         print(f"  {source}: {count}")
 
 

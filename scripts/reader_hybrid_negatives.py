@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench_product_retrieval import open_scifact_library  # noqa: E402
-from reader_data import SEED, example, load_scifact_claims  # noqa: E402
+from reader_data import SEED, example, load_scifact_claims, write_rows  # noqa: E402
 from stance_data import claim_question  # noqa: E402
 
 from retrieval.rerank import CANDIDATES, passage_text  # noqa: E402
@@ -58,12 +58,7 @@ def main() -> None:
             elif not relevant and negatives < args.negatives:
                 negatives += 1
                 rows.append(example(question, passage_text(passage), 2, 0, "scifact-hybrid-neg"))
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    with OUT.open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    kinds = {k: sum(r["source"] == k for r in rows) for k in {r["source"] for r in rows}}
-    print(f"wrote {OUT}: {len(rows)} rows {kinds}")
+    print(f"wrote {OUT}: {len(rows)} rows {write_rows(OUT, rows)}")
 
 
 if __name__ == "__main__":
