@@ -182,6 +182,26 @@ def brief_stances(
     return read_stances(frame, passages, vectors[: len(texts)], vectors[len(texts) :])
 
 
+# How sure one model reading is, by its margin |p(A) - p(B)| (for a yes/no question,
+# p(yes) - p(no)): on the tune motions the stance model's calls under NARROW were right
+# NARROW_RIGHT of the time, and WIDE_RIGHT at WIDE or more (scripts/bench_stance_reading.py,
+# "How sure a reading is"; choice questions read as two yes/no questions, as the product
+# reads them). A count made of narrow readings says little, and the report says how many of
+# its counted passages are narrow.
+NARROW = 0.2
+NARROW_RIGHT = 0.64
+WIDE = 0.5
+WIDE_RIGHT = 0.88
+
+
+def is_narrow(stance: PassageStance) -> bool:
+    """Whether a passage's leaning is a narrow stance-model reading (see NARROW). The other
+    readers' scores are on other scales, and their risks say how little they are worth."""
+    return (
+        stance.leaning is not None and stance.method == MODEL_METHOD and abs(stance.score) < NARROW
+    )
+
+
 def leaning_of(score: float, frame: QuestionFrame) -> str | None:
     """The option one stance score leans to; None inside the ±`NEUTRAL` band."""
     if score > NEUTRAL:

@@ -32,6 +32,7 @@ def _section_statements(report: Report, section: str) -> Iterator[Statement]:
         v = report.verdict
         items = (
             v.answer,
+            v.readings,
             v.reasoning,
             *v.sides,
             v.quote_use,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from debate.quote_use import use_counts
-from debate.stance import HEAD_METHOD, MODEL_METHOD
+from debate.stance import HEAD_METHOD, MODEL_METHOD, NARROW, NARROW_RIGHT, WIDE, WIDE_RIGHT
 from debate.types import CITE, Debate, MemberKind, cite
 from reader.roles import SentenceRole
 from report.keypoints import KeyPoint, PointInput, group_points
@@ -122,6 +122,7 @@ def verdict(reading: Reading) -> Verdict:
         answer=Statement(text=answer),
         reasoning=Statement(text=reasoning),
         sides=sides(reading),
+        readings=readings(reading),
         quote_use=quote_use(reading),
         strongest_evidence=said(best) if best else None,
         strongest_objection=said(against) if against else None,
@@ -155,6 +156,22 @@ def sides(reading: Reading) -> list[Statement]:
             )
         )
     return out
+
+
+def readings(reading: Reading) -> Statement | None:
+    """How many of the passages the verdict counts lean only narrowly, and what a narrow
+    call is worth (`debate.stance.NARROW`); None when none does."""
+    if not reading.narrow_count:
+        return None
+    args = {
+        "narrow": reading.narrow_count,
+        "sided": reading.sided,
+        "margin": NARROW,
+        "narrow_right": round(100 * NARROW_RIGHT),
+        "wide": WIDE,
+        "wide_right": round(100 * WIDE_RIGHT),
+    }
+    return Statement(text=Phrase(key="verdict_readings", args=args))
 
 
 def quote_use(reading: Reading) -> Statement | None:
@@ -281,6 +298,7 @@ def _point_bullet(
             text=quote_of(grouped[point.label_key][0], reading), citations=citation_keys(items)
         ),
         leaning=point.side,
+        narrow=reading.narrowly(citation_keys(items), point.side),
         cited_by=list(dict.fromkeys(item.advisor for item in items)),
         sources=point.weight,
         passages=len(point.keys),

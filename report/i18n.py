@@ -59,6 +59,7 @@ EN: dict[str, str] = {
     "round": "Round {number}: {theme}",
     "summary": "Summary",
     "leans": "leans toward “{option}”",
+    "leans_narrowly": "leans narrowly toward “{option}”",
     "cited_by": "used by {advisors}",
     "point_weight": "one point; quoted passages: {passages}, distinct sources: {sources}",
     "side_weight": "For “{option}”: key points: {points}; distinct sources behind them: {sources}.",
@@ -123,6 +124,12 @@ EN: dict[str, str] = {
     "verdict_none": "The evidence the panel cited takes no clear side on the question.",
     "verdict_side": "For “{option}”: {points} key points from {sources} sources; the "
     "strongest, from {weight} sources: {point}",
+    "verdict_readings": "How sure those readings are: {narrow} of the {sided} cited passages "
+    "that take a side lean by less than {margin} in the stance model's probabilities (the "
+    "chance it gives one option minus the chance it gives the other). Calls that narrow were "
+    "right {narrow_right}% of the time on the debate motions it was tuned on, against "
+    "{wide_right}% at {wide} or more, so a count made mostly of them says little: read the "
+    "quotes themselves.",
     "verdict_quote_use": "The Auditor also checked how {measured} cited claims used their "
     "passages: {agree} cite passages that lean the way their speaker argued and {against} "
     "passages that lean the other way; {on_theme} bear on their round's theme.",
@@ -281,6 +288,7 @@ ZH: dict[str, str] = {
     "round": "第 {number} 回合：{theme}",
     "summary": "小结",
     "leans": "倾向“{option}”",
+    "leans_narrowly": "略微倾向“{option}”",
     "cited_by": "引用者：{advisors}",
     "point_weight": "同一论点：引文 {passages} 段，不同来源 {sources} 个",
     "side_weight": "支持“{option}”：论点 {points} 个，其背后的不同来源 {sources} 个。",
@@ -330,6 +338,10 @@ ZH: dict[str, str] = {
     "verdict_none": "顾问团引用的证据在这个问题上没有明确立场。",
     "verdict_side": "支持“{option}”：{points} 个要点，来自 {sources} 个来源；最有力的一个"
     "（{weight} 个来源）：{point}",
+    "verdict_readings": "这些判读有多可靠：在表明立场的 {sided} 段被引用材料中，有 {narrow} "
+    "段在立场模型的概率上只领先不到 {margin}（模型给一个选项的概率减去给另一个选项的概率）。"
+    "在用于调参的辩题上，如此接近的判断只有 {narrow_right}% 是对的，领先 {wide} 或以上时为 "
+    "{wide_right}%；主要由这类判读构成的计数说明不了多少，请直接阅读引文。",
     "verdict_quote_use": "核查员还检查了 {measured} 条有引用的论断如何使用其材料：{agree} 条"
     "所引材料的倾向与发言者的主张一致，{against} 条相反；{on_theme} 条切合该回合的主题。",
     "story_points": "辩论之下，论证围绕 {total} 个要点展开：{a_points} 个支持“{a}”，"

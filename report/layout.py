@@ -133,6 +133,8 @@ class Layout:
         v = self.report.verdict
         blocks: list[Block] = [Heading(2, self.t("h_verdict"), "verdict"), *self.note("verdict")]
         blocks.append(Para([Span(self.say(v.answer.text), "strong"), *self.backing(v.answer)]))
+        if v.readings is not None:
+            blocks.append(Para(self.statement(v.readings)))
         blocks.append(Para(self.statement(v.reasoning)))
         if v.sides:
             blocks.append(Items([self.statement(side) for side in v.sides]))
@@ -221,7 +223,8 @@ class Layout:
     def evidence(self) -> list[Block]:
         items = []
         for item in self.report.evidence:
-            before = [Span(self.t("leans", option=item.leaning), "move"), Span(" ")]
+            leans = "leans_narrowly" if item.narrow else "leans"
+            before = [Span(self.t(leans, option=item.leaning), "move"), Span(" ")]
             line = [*(before if item.leaning else []), Span(self.say(item.statement.text))]
             if item.passages > 1 or item.sources > 1:
                 weight = self.t("point_weight", passages=item.passages, sources=item.sources)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
-from debate.stance import clear_lead, leading_side, lean_of_set
+from debate.stance import clear_lead, is_narrow, leading_side, lean_of_set
 from debate.support import split_sentences
 from debate.types import Claim, Debate, FactCheck, MemberKind, PassageStance, Turn
 from reader.roles import Role, SentenceRole, sentence_role
@@ -104,6 +104,18 @@ class Reading:
             if stance is not None and stance.leaning:
                 counts[stance.leaning] += 1
         return counts
+
+    @cached_property
+    def narrow_count(self) -> int:
+        """How many of the passages in `cited_counts` lean by a narrow reading (`is_narrow`)."""
+        stances = (self.stances.get(c) for c in self.debate.ledger.cited)
+        return sum(1 for s in stances if s is not None and s.leaning and is_narrow(s))
+
+    def narrowly(self, chunk_ids: list[str], side: str | None) -> bool:
+        """Whether every one of these passages that leans to `side` leans narrowly."""
+        leaning = [self.stances[c] for c in chunk_ids if c in self.stances]
+        toward = [s for s in leaning if side is not None and s.leaning == side]
+        return bool(toward) and all(is_narrow(s) for s in toward)
 
     @cached_property
     def option(self) -> str | None:

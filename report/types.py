@@ -100,6 +100,11 @@ class Verdict(_Model):
         description="Each side's argument as key points: how many, from how many sources, "
         "and the strongest (citing the passages behind it).",
     )
+    readings: Statement | None = Field(
+        None,
+        description="How sure the stance readings behind the counts are: how many of the "
+        "passages counted for a side lean only narrowly (debate.stance.NARROW).",
+    )
     quote_use: Statement | None = Field(
         None,
         description="How the debate's claims used their passages, as the Auditor checked "
@@ -175,6 +180,9 @@ class CitedPoint(_Model):
         "passage that makes it (or the advisor, for experience)."
     )
     leaning: str | None = Field(None, description="The option it leans toward, if known.")
+    narrow: bool = Field(
+        False, description="Every passage behind it leans that way only narrowly (a close call)."
+    )
     cited_by: list[str] = Field(default_factory=list, description="Advisors who used it.")
     sources: int = Field(0, description="Distinct library sources behind the point.")
     passages: int = Field(1, description="Quoted passages grouped into this point.")

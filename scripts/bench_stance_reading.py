@@ -18,6 +18,11 @@ the share where 'no side' wins.
 training or not, each in both orders; two-way macro-F1 of the question read directly (the
 options in the model's input) and read as its two yes/no questions ("Is X A?", "Is X B?";
 `reader.reader.stance_questions`, which the product uses).
+
+**How sure a reading is.** The share of right calls by the call's margin |p(A) - p(B)|, for
+those choice readings and for each argument read against its motion's own yes/no question:
+where debate.stance's NARROW, NARROW_RIGHT and WIDE_RIGHT (the report's "narrow readings")
+come from.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from benchlib import markdown_table, write_section  # noqa: E402
 from stance_data import load_argkp, motion_parts  # noqa: E402
 
+from debate.stance import NARROW, NARROW_RIGHT, WIDE, WIDE_RIGHT  # noqa: E402
 from reader.framing import frame_options  # noqa: E402
 from reader.reader import CHOICE_MARGIN, combine_stance, stance_questions  # noqa: E402
 from reader.stance import MAX_TOKENS, StanceModel  # noqa: E402
@@ -129,7 +135,9 @@ def window_section(model: StanceModel, per_motion: int) -> str:
     )
 
 
-def choice_section(model: StanceModel) -> str:
+def choice_section(model: StanceModel) -> tuple[str, np.ndarray, np.ndarray]:
+    """The section, and the product's readings of every (wording, argument) with their gold
+    option index (for `sure_section`)."""
     from sklearn.metrics import f1_score
     from train_stance import choose_margin, margin_table
 
@@ -171,27 +179,79 @@ def choice_section(model: StanceModel) -> str:
     margin = choose_margin(table, len(split_gold))
     at = {round(line["margin"], 2): line for line in table}
     return (
-        "**Choice questions**: two-way macro-F1 on every argument of the tune motions.\n\n"
+        (
+            "**Choice questions**: two-way macro-F1 on every argument of the tune motions.\n\n"
+            + markdown_table(
+                [
+                    "wording",
+                    "seen in training",
+                    "pairs",
+                    "read directly",
+                    "read as two yes/no questions (shipped)",
+                ],
+                rows,
+            )
+            + "\n\nRead directly, a wording the model never saw comes out near or below chance "
+            "when the less favourable option comes first: the model learnt 'the first option is "
+            "the favourable one' more than what the options say. The two yes/no questions read "
+            "the same whatever the order, so the product reads choice questions that way (two "
+            "passes a passage instead of one). Its margin (the least |p(A) - p(B)| for a "
+            "leaning), by train_stance.py's rule on these tune readings (the smallest whose calls "
+            f"are 75% right): **{margin:.2f}** (precision / coverage of the calls at 0: "
+            f"{at[0.0]['precision']:.2f} / {at[0.0]['coverage']:.2f}; at {margin:.2f}: "
+            f"{at[round(margin, 2)]['precision']:.2f} / {at[round(margin, 2)]['coverage']:.2f}); "
+            f"shipped: reader.reader.CHOICE_MARGIN = {CHOICE_MARGIN:.2f}."
+        ),
+        np.array(split_probs),
+        np.array(split_gold),
+    )
+
+
+BINS = ((0.0, NARROW), (NARROW, WIDE), (WIDE, 1.01))
+
+
+def sure_section(model: StanceModel, choice: np.ndarray, choice_gold: np.ndarray) -> str:
+    """How often a call is right by its margin |p(A) - p(B)|: the choice readings above and
+    every tune argument read against its motion's own yes/no question."""
+    argkp = load_argkp()
+    yes_no: list[list[float]] = []
+    yes_no_gold: list[int] = []
+    for motion in SPLITS["argkp"]["tune"]:
+        question, _ = motion_parts(motion)
+        yes_no += model.probabilities(question, ["yes", "no"], [t for t, _ in argkp[motion]])
+        yes_no_gold += [side for _, side in argkp[motion]]
+    readings = {
+        "choice (two yes/no questions)": (choice, choice_gold),
+        "yes/no (the motion's question)": (np.array(yes_no), np.array(yes_no_gold)),
+    }
+    readings["all"] = (
+        np.concatenate([p for p, _ in readings.values()]),
+        np.concatenate([g for _, g in readings.values()]),
+    )
+    rows, right = [], {}
+    for name, (probs, gold) in readings.items():
+        margin = np.abs(probs[:, 0] - probs[:, 1])
+        called = probs[:, :2].max(1) > probs[:, 2]
+        hits = probs[:, :2].argmax(1) == gold
+        cells = []
+        for low, high in BINS:
+            inside = called & (margin >= low) & (margin < high)
+            right[name, low] = float(hits[inside].mean())
+            cells.append(f"{right[name, low]:.2f} ({inside.mean():.0%})")
+        rows.append([name, len(gold), *cells])
+    return (
+        "**How sure a reading is**: the share of calls that are right (and the share of all "
+        "readings) by the call's margin |p(A) - p(B)| (p(yes) - p(no) for a yes/no "
+        "question), on the tune motions.\n\n"
         + markdown_table(
-            [
-                "wording",
-                "seen in training",
-                "pairs",
-                "read directly",
-                "read as two yes/no questions (shipped)",
-            ],
+            ["readings", "pairs", *(f"{low:.1f} to {min(high, 1):.1f}" for low, high in BINS)],
             rows,
         )
-        + "\n\nRead directly, a wording the model never saw comes out near or below chance "
-        "when the less favourable option comes first: the model learnt 'the first option is "
-        "the favourable one' more than what the options say. The two yes/no questions read "
-        "the same whatever the order, so the product reads choice questions that way (two "
-        "passes a passage instead of one). Its margin (the least |p(A) - p(B)| for a "
-        "leaning), by train_stance.py's rule on these tune readings (the smallest whose calls "
-        f"are 75% right): **{margin:.2f}** (precision / coverage of the calls at 0: "
-        f"{at[0.0]['precision']:.2f} / {at[0.0]['coverage']:.2f}; at {margin:.2f}: "
-        f"{at[round(margin, 2)]['precision']:.2f} / {at[round(margin, 2)]['coverage']:.2f}); "
-        f"shipped: reader.reader.CHOICE_MARGIN = {CHOICE_MARGIN:.2f}."
+        + f"\n\nThe report counts a call under {NARROW} as narrow and says how many of the "
+        f"passages it counts are (`debate.stance`): calls that narrow are right "
+        f"{right['all', 0.0]:.2f} of the time here, {right['all', WIDE]:.2f} at {WIDE} or more "
+        f"(shipped: NARROW_RIGHT = {NARROW_RIGHT:.2f}, WIDE_RIGHT = {WIDE_RIGHT:.2f}). On "
+        "passages unlike these arguments the narrow calls may be worth less still."
     )
 
 
@@ -201,10 +261,13 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     model = StanceModel.load()
+    choice, probs, gold = choice_section(model)
     body = (
         window_section(model, args.per_motion)
         + "\n\n"
-        + choice_section(model)
+        + choice
+        + "\n\n"
+        + sure_section(model, probs, gold)
         + "\n\nCommand: `.venv/bin/python scripts/bench_stance_reading.py`."
     )
     print(body)
