@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from debate.quote_use import use_counts
-from debate.stance import HEAD_METHOD, MODEL_METHOD, NARROW, NARROW_RIGHT, WIDE, WIDE_RIGHT
+from debate.stance import (
+    BUSINESS_RIGHT,
+    HEAD_METHOD,
+    MODEL_METHOD,
+    NARROW,
+    NARROW_RIGHT,
+    WIDE,
+    WIDE_RIGHT,
+)
 from debate.types import CITE, Debate, MemberKind, cite
 from reader.roles import SentenceRole
 from report.keypoints import KeyPoint, PointInput, group_points
@@ -379,13 +387,14 @@ def risks(reading: Reading) -> list[Statement]:
             found.append(Statement(text=Phrase(key="risk_thin", args={"sided": reading.sided})))
         # The risk names the weakest reading any passage got.
         methods = {s.method for s in reading.stances.values()}
-        key = "risk_heuristic"
+        key, method_args = "risk_heuristic", dict[str, str | int | float]()
         if methods <= {MODEL_METHOD}:
             choice = reading.debate.frame.kind == "choice"
             key = "risk_stance_model_choice" if choice else "risk_stance_model"
+            method_args = {"business_right": round(100 * BUSINESS_RIGHT)}
         elif methods <= {MODEL_METHOD, HEAD_METHOD}:
             key = "risk_reader"
-        found.append(Statement(text=Phrase(key=key)))
+        found.append(Statement(text=Phrase(key=key, args=method_args)))
     return found
 
 

@@ -223,14 +223,18 @@ EN: dict[str, str] = {
     'stance model, trained on debate arguments and fact checks; an "A or B?" question like '
     "this one is read as two yes/no questions. On arguments about motions it never saw, "
     "between three in four and four in five of its calls are right, depending on how the "
-    "question is worded (docs/benchmarks.md, Reader model), and it has not been measured on "
-    "business or research passages like these: treat the counts of passages leaning each way "
-    "as indicative, and read the quotes the verdict rests on.",
+    "question is worded (docs/benchmarks.md, Reader model). On business passages like those "
+    "of Agora's demo library, labelled by hand, only {business_right}% of its calls were right "
+    "(a coin would get half; docs/benchmarks.md, Stance on business passages): do not take the "
+    "counts of passages leaning each way as evidence on their own, and read the quotes the "
+    "verdict rests on.",
     "risk_stance_model": "Which way each passage leans was read by Agora's small stance "
     "model, trained on debate arguments and fact checks: on arguments about motions it never "
-    "saw, about four of its calls in five are right (docs/benchmarks.md, Reader model), and it "
-    "has not been measured on business or research passages like these: treat the counts of "
-    "passages leaning each way as indicative, and read the quotes the verdict rests on.",
+    "saw, about four of its calls in five are right (docs/benchmarks.md, Reader model). On "
+    "business passages like those of Agora's demo library, labelled by hand, only "
+    "{business_right}% of its calls were right (a coin would get half; docs/benchmarks.md, "
+    "Stance on business passages): do not take the counts of passages leaning each way as "
+    "evidence on their own, and read the quotes the verdict rests on.",
     "risk_reader": "Which way each passage leans was read by Agora's small reader model, "
     "whose stance calls are right about half the time on held-out arguments (see "
     "docs/benchmarks.md, Reader model): treat the counts of passages leaning each way as "
@@ -422,12 +426,15 @@ ZH: dict[str, str] = {
     "误读一段材料就会改变权衡。",
     "risk_stance_model_choice": "每段材料的倾向由 Agora 的小型立场模型判断，它以辩论论点和事实核查"
     "数据训练；像本题这样的“A 还是 B”问题被拆成两个是非题来读：在未见过的辩题论点上，视措辞不同，"
-    "约四分之三到五分之四的判断正确（见 docs/benchmarks.md 的 Reader model 一节），但尚未在此类"
-    "商业或研究材料上测量：各方倾向的材料数量仅供参考，请阅读结论所依据的引文。",
+    "约四分之三到五分之四的判断正确（见 docs/benchmarks.md 的 Reader model 一节）；但在 Agora "
+    "演示资料库这类人工标注的商业材料上，只有 {business_right}% 的判断正确（抛硬币也有一半；见 "
+    "docs/benchmarks.md 的 Stance on business passages 一节）：不要单凭各方倾向的材料数量下结论，"
+    "请阅读结论所依据的引文。",
     "risk_stance_model": "每段材料的倾向由 Agora 的小型立场模型判断，它以辩论论点和事实核查数据"
     "训练：在未见过的辩题论点上，约五分之四的判断正确（见 docs/benchmarks.md 的 Reader model "
-    "一节），但尚未在此类商业或研究材料上测量：各方倾向的材料数量仅供参考，请阅读结论所依据的"
-    "引文。",
+    "一节）；但在 Agora 演示资料库这类人工标注的商业材料上，只有 {business_right}% 的判断正确"
+    "（抛硬币也有一半；见 docs/benchmarks.md 的 Stance on business passages 一节）：不要单凭各方"
+    "倾向的材料数量下结论，请阅读结论所依据的引文。",
     "risk_reader": "每段材料的倾向由 Agora 的小型阅读模型判断，它在未见过的论点上的立场判断"
     "只有约一半正确（见 docs/benchmarks.md 的 Reader model 一节）：各方倾向的材料数量只能作粗略"
     "参考，请阅读结论所依据的引文。",

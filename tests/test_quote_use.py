@@ -13,7 +13,7 @@ from test_report_props import OPTIONS, make_debate
 
 from debate import Debate, run_debate
 from debate.quote_use import UseChecker, use_counts, use_sentence
-from debate.stance import HEAD_METHOD, MODEL_METHOD
+from debate.stance import BUSINESS_RIGHT, HEAD_METHOD, MODEL_METHOD
 from debate.types import Claim, FactCheck, Move, QuestionFrame, Turn, TurnRef
 from ingest.types import Verdict
 from report.build import build_report
@@ -167,3 +167,20 @@ def test_the_risks_say_how_the_leanings_were_read(run: Debate, demo_library) -> 
     mixed.stances[0].method = HEAD_METHOD
     keys = {s.text.key for s in build_report(mixed, demo_library).risks}  # type: ignore[union-attr]
     assert "risk_reader" in keys and not keys & {"risk_stance_model", "risk_stance_model_choice"}
+
+
+def test_the_stance_model_risk_gives_its_measured_share_on_business_passages(
+    run: Debate, demo_library
+) -> None:
+    """The risk quotes how often the stance model's calls were right on the hand-labelled
+    business passages (debate.stance.BUSINESS_RIGHT, scripts/bench_stance_business.py),
+    for a choice and a yes/no question, in English and Chinese."""
+    yes_no = run.model_copy(deep=True)
+    yes_no.frame = QuestionFrame(kind="yes_no", options=["yes", "no"])
+    percent = round(100 * BUSINESS_RIGHT)
+    for debate in (run, yes_no):
+        report = build_report(debate, demo_library)
+        english, chinese = render(report, "md", "en"), render(report, "md", "zh")
+        assert f"only {percent}% of its calls were right (a coin would get half" in english
+        assert f"只有 {percent}% 的判断正确" in chinese
+        assert "has not been measured" not in english
