@@ -11,7 +11,8 @@ These are dev figures on a corpus of our own: no threshold or model is chosen on
 For each reader, on the passages labelled with a side: macro-F1 over the two sides (a 'no
 side' answer counts as wrong, as in the Reader model section), the precision and coverage
 of its calls; over every passage: three-way macro-F1 (A / B / no side); and, for the
-stance model, the share of its calls that are narrow (`debate.stance.NARROW`).
+stance model, the share of its calls that are narrow (`debate.stance.NARROW`) and the share
+that go to the question's first option (beside the labels' share: its bias, if any).
 
 Readers: the stance model as a debate reads it (`debate.stance.model_stances`: the reader's
 relevance gate, then the stance model, a choice question read as two yes/no questions);
@@ -75,6 +76,13 @@ def scores(gold: list[str], predicted: list[str], sides: list[str]) -> dict[str,
     }
 
 
+def share_first(rows: list[dict]) -> float:
+    """The share of a question's sided labels that are its first option."""
+    options = frame_question(rows[0]["question"]).options
+    sided = [row["label"] for row in rows if row["label"]]
+    return sum(label == options[0] for label in sided) / len(sided) if sided else 0.0
+
+
 def leanings(stances: dict[str, PassageStance], keys: list[str]) -> list[str]:
     return [stances[k].leaning or NO_SIDE for k in keys]
 
@@ -121,8 +129,12 @@ def read_question(question: str, rows: list[dict], embedder: object) -> dict[str
     out["stance model, as a debate reads it"] = scores(gold, leanings(gated, keys), options)
     sided_calls = [s for s in gated.values() if s.leaning]
     narrow = sum(abs(s.score) < NARROW for s in sided_calls)
+    first = sum(s.leaning == options[0] for s in sided_calls)
     out["stance model, as a debate reads it"]["narrow"] = (
         narrow / len(sided_calls) if sided_calls else 0.0
+    )
+    out["stance model, as a debate reads it"]["first"] = (
+        first / len(sided_calls) if sided_calls else 0.0
     )
 
     readings = Reader.shared().read(question, [passages[k] for k in keys], options=options)
@@ -175,6 +187,10 @@ def main() -> None:
         table.append(cells)
     model = "stance model, as a debate reads it"
     narrow = ", ".join(f"{results[q][model]['narrow']:.0%}" for q in data)
+    first = ", ".join(
+        f"{results[q][model]['first']:.0%} (gold {share_first(rows):.0%})"
+        for q, rows in data.items()
+    )
     right = sum(results[q][model]["right"] for q in data)
     called = sum(results[q][model]["called"] for q in data)
 
@@ -188,7 +204,12 @@ def main() -> None:
         "(precision / coverage of the calls on sided passages).\n\n"
         + markdown_table(["reader", *data, "mean"], table)
         + f"\n\nShare of the stance model's calls that are narrow (|p(A) - p(B)| < {NARROW}), "
-        f"by question: {narrow}. Its calls on the sided passages of all three questions: "
+        f"by question: {narrow}. Share of its calls (on every passage) that go to the first "
+        f"option, 'advantage' or 'yes', against the share of sided labels that do: {first}: "
+        "with the stance model of 2026-12-08 the yes/no calls follow the passages' view of AI "
+        "(AI helps: 'yes, give every developer an assistant'; 'no, it does not hurt quality') "
+        "more than what each passage argues. "
+        f"Its calls on the sided passages of all three questions: "
         f"**{right} of {called} right ({right / called:.2f})**; the report's stance-model "
         f"risk quotes that share (shipped: debate.stance.BUSINESS_RIGHT = {BUSINESS_RIGHT:.2f}). "
         "Contextual calibration (Zhao et al. 2021) divides each yes/no reading by the "
