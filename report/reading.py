@@ -96,25 +96,27 @@ class Reading:
         return stance + self.support(item.claim)
 
     @cached_property
+    def cited_sided(self) -> list[PassageStance]:
+        """The stances of the debate-cited passages that lean to an option."""
+        found = (self.stances.get(c) for c in self.debate.ledger.cited)
+        return [s for s in found if s is not None and s.leaning]
+
+    @cached_property
     def cited_counts(self) -> Counter[str]:
         """How many debate-cited passages lean to each option."""
-        counts: Counter[str] = Counter()
-        for chunk_id in self.debate.ledger.cited:
-            stance = self.stances.get(chunk_id)
-            if stance is not None and stance.leaning:
-                counts[stance.leaning] += 1
-        return counts
+        return Counter(s.leaning for s in self.cited_sided if s.leaning)
 
     @cached_property
     def narrow_count(self) -> int:
         """How many of the passages in `cited_counts` lean by a narrow reading (`is_narrow`)."""
-        stances = (self.stances.get(c) for c in self.debate.ledger.cited)
-        return sum(1 for s in stances if s is not None and s.leaning and is_narrow(s))
+        return sum(is_narrow(s) for s in self.cited_sided)
 
     def narrowly(self, chunk_ids: list[str], side: str | None) -> bool:
         """Whether every one of these passages that leans to `side` leans narrowly."""
-        leaning = [self.stances[c] for c in chunk_ids if c in self.stances]
-        toward = [s for s in leaning if side is not None and s.leaning == side]
+        if side is None:
+            return False
+        toward = [self.stances[c] for c in chunk_ids if c in self.stances]
+        toward = [s for s in toward if s.leaning == side]
         return bool(toward) and all(is_narrow(s) for s in toward)
 
     @cached_property

@@ -16,7 +16,8 @@ that go to the question's first option (beside the labels' share: its bias, if a
 
 Readers: the stance model as a debate reads it (`debate.stance.model_stances`: the reader's
 relevance gate, then the stance model, a choice question read as two yes/no questions);
-the same without the relevance gate; the keyword heuristic (`debate.stance.read_stances`
+the same without the relevance gate; the same after contextual calibration (tried, not
+shipped: `contextual`); the keyword heuristic (`debate.stance.read_stances`
 with no reader, as when the model files are missing); and always-'no side'.
 """
 
@@ -34,7 +35,14 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 from benchlib import markdown_table, write_section  # noqa: E402
 
-from debate.stance import BUSINESS_RIGHT, NARROW, frame_question, model_stances, read_stances  # noqa: E402
+from debate.stance import (  # noqa: E402
+    BUSINESS_RIGHT,
+    NARROW,
+    frame_question,
+    is_narrow,
+    model_stances,
+    read_stances,
+)
 from debate.types import PassageStance  # noqa: E402
 
 DATA = ROOT / "scripts" / "data" / "stance_business.jsonl"
@@ -97,10 +105,11 @@ def contextual(question: str, options: list[str], passages: list[str]) -> list[s
     passages), then combined as the product combines them. No relevance gate, margin 0."""
     import numpy as np
 
+    from reader import Reader
     from reader.reader import combine_stance, stance_questions
-    from reader.stance import StanceModel
 
-    model = StanceModel.load()
+    model = Reader.shared().stance_model  # the one the product's reading loaded
+    assert model is not None, "the stance model's file is missing"
     readings = []
     for asked, opts in stance_questions(question, options):
         prior = np.array(model.probabilities(asked, opts, CONTENT_FREE)).mean(0)
@@ -127,15 +136,11 @@ def read_question(question: str, rows: list[dict], embedder: object) -> dict[str
     gated = model_stances(question, frame, passages)
     assert gated is not None, "the reader's model file is missing"
     out["stance model, as a debate reads it"] = scores(gold, leanings(gated, keys), options)
-    sided_calls = [s for s in gated.values() if s.leaning]
-    narrow = sum(abs(s.score) < NARROW for s in sided_calls)
-    first = sum(s.leaning == options[0] for s in sided_calls)
-    out["stance model, as a debate reads it"]["narrow"] = (
-        narrow / len(sided_calls) if sided_calls else 0.0
-    )
-    out["stance model, as a debate reads it"]["first"] = (
-        first / len(sided_calls) if sided_calls else 0.0
-    )
+    calls = [s for s in gated.values() if s.leaning]
+    per_call = max(len(calls), 1)
+    as_read = out["stance model, as a debate reads it"]
+    as_read["narrow"] = sum(is_narrow(s) for s in calls) / per_call
+    as_read["first"] = sum(s.leaning == options[0] for s in calls) / per_call
 
     readings = Reader.shared().read(question, [passages[k] for k in keys], options=options)
     ungated = [r.leaning or NO_SIDE for r in readings]
